@@ -1,0 +1,122 @@
+"""Who is who in the pocket cloud: projects, users, roles, the catalog, and clouds.yaml.
+
+Run once per state, as the admin, right after Keystone answers:
+- the admin's password is changed from the seed's to this state's own;
+- projects ``lesson`` (the learner's) and ``partner`` (a second project for sharing and
+  isolation lessons), users ``learner`` and ``partner`` with the ``member`` role;
+- a service user per service (roles ``admin`` and ``service`` in project ``service``);
+- catalog entries for every service, and a few flavors;
+- ``clouds.yaml`` with the clouds ``labkit``, ``labkit-admin`` and ``labkit-partner``.
+"""
+
+import json
+import time
+
+import openstack
+from keystoneauth1 import exceptions as ks_exc
+
+from .registry import SERVICES
+from .service import render
+from .state import read_secrets, write_private
+
+CLOUD_NAMES = {"learner": "labkit", "admin": "labkit-admin", "partner": "labkit-partner"}
+PEOPLE = [("learner", "lesson"), ("partner", "partner")]  # user, project
+ROLES = ["admin", "member", "reader", "service"]
+FLAVORS = [("m1.tiny", 512, 1, 1), ("m1.small", 2048, 1, 20), ("m1.medium", 4096, 2, 40)]
+
+
+def _admin_connection(layout, password):
+    return openstack.connection.Connection(
+        auth_url=layout.url("keystone", "/v3"), username="admin", password=password,
+        project_name="admin", user_domain_name="Default", project_domain_name="Default",
+        region_name="RegionOne", identity_api_version=3)
+
+
+def _rotate_admin_password(layout, secrets):
+    """Swap the seed's admin password for this state's; safe to repeat after a failure."""
+    if "bootstrap_admin" not in secrets:
+        return
+    conn = _admin_connection(layout, secrets["bootstrap_admin"])
+    try:
+        admin = conn.identity.find_user("admin", domain_id="default", ignore_missing=False)
+        conn.identity.update_user(admin, password=secrets["admin"])
+    except ks_exc.Unauthorized:
+        pass  # already rotated by an earlier, interrupted run
+    del secrets["bootstrap_admin"]
+    write_private(layout.secrets_file, json.dumps(secrets, indent=1))
+    # A password change revokes the user's tokens with one-second granularity, so a token
+    # issued in that same second is refused too: wait for the next one.
+    time.sleep(1.1)
+
+
+def _project(idc, name, description):
+    return (idc.find_project(name, domain_id="default")
+            or idc.create_project(name=name, domain_id="default", description=description))
+
+
+def _user(idc, name, password, project, roles):
+    user = idc.find_user(name, domain_id="default")
+    if user is None:
+        user = idc.create_user(name=name, password=password, domain_id="default",
+                               default_project_id=project.id)
+    for role in roles:
+        idc.assign_project_role_to_user(project, user, idc.find_role(role, ignore_missing=False))
+    return user
+
+
+def _catalog(idc, layout):
+    wanted = [("identity", "keystone", layout.url("keystone", "/v3"))]
+    for service in SERVICES:
+        wanted += service.endpoints(layout)
+    for stype, name, url in wanted:
+        svc = idc.find_service(name) or idc.create_service(name=name, type=stype, enabled=True)
+        have = {e.interface: e for e in idc.endpoints(service_id=svc.id)}
+        for interface in ("public", "internal", "admin"):
+            if interface not in have:
+                idc.create_endpoint(service_id=svc.id, interface=interface, url=url,
+                                    region_id="RegionOne")
+            elif have[interface].url != url:  # the state was made with other ports
+                idc.update_endpoint(have[interface], url=url)
+
+
+def _flavors(conn):
+    have = {f.name for f in conn.compute.flavors()}
+    for name, ram, vcpus, disk in FLAVORS:
+        if name not in have:
+            conn.compute.create_flavor(name=name, ram=ram, vcpus=vcpus, disk=disk)
+
+
+def bootstrap(layout):
+    secrets = read_secrets(layout)
+    _rotate_admin_password(layout, secrets)
+    conn = _admin_connection(layout, secrets["admin"])
+    idc = conn.identity
+    for role in ROLES:
+        idc.find_role(role) or idc.create_role(name=role)
+    service_project = _project(idc, "service", "Service users of the pocket cloud")
+    for service in SERVICES:
+        if service.has_service_user:
+            _user(idc, service.name, secrets["services"][service.name], service_project,
+                  ["admin", "service"])
+    descriptions = {"lesson": "The learner's project for OpenStack Day 3",
+                    "partner": "A second project, for sharing and isolation lessons"}
+    for user, project in PEOPLE:
+        _user(idc, user, secrets[user], _project(idc, project, descriptions[project]), ["member"])
+    _catalog(idc, layout)
+    conn.close()
+    # a fresh connection sees the catalog just written
+    conn = _admin_connection(layout, secrets["admin"])
+    _flavors(conn)
+    conn.close()
+    write_clouds_yaml(layout, secrets)
+    (layout.state / "bootstrapped").write_text("ok\n")
+
+
+def write_clouds_yaml(layout, secrets):
+    write_private(layout.clouds_yaml, render("clouds/clouds.yaml", {
+        "CLOUDS_YAML": layout.clouds_yaml,
+        "AUTH_URL": layout.url("keystone", "/v3"),
+        "PASSWORD_LEARNER": secrets["learner"],
+        "PASSWORD_ADMIN": secrets["admin"],
+        "PASSWORD_PARTNER": secrets["partner"],
+    }))

@@ -1,0 +1,55 @@
+"""Keystone: identity, tokens (fernet) and the service catalog, on sqlite."""
+
+import base64
+import os
+
+from .process import Process
+from .service import Service
+
+
+def _fernet_key():
+    return base64.urlsafe_b64encode(os.urandom(32))
+
+
+def write_key_repository(folder):
+    """A fresh fernet key repository: key 0 (staged) and key 1 (primary), mode 0600."""
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    for index in ("0", "1"):
+        key = folder / index
+        key.write_bytes(_fernet_key())
+        key.chmod(0o600)
+
+
+class Keystone(Service):
+    name = "keystone"
+    templates = [("keystone/keystone.conf", "keystone/keystone.conf")]
+    seed_files = ["keystone/keystone.db"]
+
+    def init(self, layout, run, secrets):
+        conf = ["--config-file", str(layout.state / "keystone/keystone.conf")]
+        manage = [self.tool(layout, "keystone-manage"), *conf]
+        url = layout.url("keystone", "/v3")
+        run([*manage, "db_sync"])
+        self.prepare(layout, run)  # bootstrap insists on a key repository
+        # The password goes in the environment, never on a command line (or into a log).
+        run([*manage, "bootstrap",
+             "--bootstrap-username", "admin", "--bootstrap-project-name", "admin",
+             "--bootstrap-role-name", "admin", "--bootstrap-service-name", "keystone",
+             "--bootstrap-region-id", "RegionOne",
+             "--bootstrap-admin-url", url, "--bootstrap-internal-url", url,
+             "--bootstrap-public-url", url],
+            env={"OS_BOOTSTRAP_PASSWORD": secrets["admin"]})
+
+    def prepare(self, layout, run):
+        # Every state gets its own keys, so tokens of one cloud never work on another.
+        write_key_repository(layout.state / "keystone/fernet-keys")
+        write_key_repository(layout.state / "keystone/credential-keys")
+
+    def processes(self, layout):
+        port = layout.ports()["keystone"]
+        return [Process("keystone", self.gunicorn(layout, "keystone", "keystone_app", port, 4),
+                        port=port, health_url=layout.url("keystone", "/v3"))]
+
+
+SERVICE = Keystone()

@@ -1,0 +1,121 @@
+"""The pocket cloud: real OpenStack services on 127.0.0.1, started and stopped by labkit.
+
+    cloud = PocketCloud()
+    cloud.up()        # idempotent: installs on first use, starts what is not running
+    cloud.status()    # one row per process: port, pid, healthy, log
+    cloud.down()
+"""
+
+import shutil
+import time
+from dataclasses import dataclass
+
+from . import environment, identities, process, state
+from .errors import CloudError, NotRunning, PortInUse
+from .layout import Layout
+from .registry import SERVICES
+
+
+@dataclass
+class Row:
+    """One line of `labkit cloud status`."""
+
+    service: str
+    process: str
+    port: int | None
+    pid: int | None
+    healthy: bool
+    log: str
+
+
+class PocketCloud:
+    def __init__(self, layout=None, say=print):
+        self.layout = layout or Layout.default()
+        self.say = say
+
+    # --- what is there ---
+    def processes(self, services=None):
+        return [(svc.name, proc) for svc in SERVICES if not services or svc.name in services
+                for proc in svc.processes(self.layout)]
+
+    def status(self):
+        rows = []
+        for service, proc in self.processes():
+            pid = process.read_pid(self.layout, proc.name)
+            healthy = pid is not None and (proc.health_url is None
+                                           or process.answers(proc.health_url))
+            rows.append(Row(service, proc.name, proc.port, pid, healthy,
+                            str(self.layout.log(proc.name))))
+        return rows
+
+    def is_up(self):
+        return (self.layout.format_file.is_file() and self.layout.clouds_yaml.is_file()
+                and all(row.healthy for row in self.status()))
+
+    # --- lifecycle ---
+    def up(self, timeout=120):
+        """Start whatever is not running and wait until every service answers."""
+        started = time.monotonic()
+        elapsed = lambda: f"[{time.monotonic() - started:5.1f}s]"  # noqa: E731
+        environment.ensure_installed(self.layout, self.say)
+        state.ensure_seed(self.layout, self.say)
+        if not state.check_format(self.layout):
+            state.create(self.layout, self.say)
+        to_start = [proc for _, proc in self.processes()
+                    if process.read_pid(self.layout, proc.name) is None]
+        for proc in to_start:  # check every port before starting anything
+            if proc.port is not None and process.port_in_use(proc.port):
+                raise PortInUse(proc.name, proc.port)
+        for proc in to_start:
+            process.start(self.layout, proc)
+        ports = {proc.name: proc.port for _, proc in self.processes()}
+        process.wait_healthy(
+            self.layout, [proc for _, proc in self.processes()], timeout,
+            on_ready=lambda name: self.say(
+                f"{elapsed()} {name:24} up" + (f"  127.0.0.1:{ports[name]}" if ports[name] else "")))
+        if not (self.layout.state / "bootstrapped").is_file():
+            identities.bootstrap(self.layout)
+            self.say(f"{elapsed()} projects, users and catalog ready")
+        fresh = len(to_start)
+        self.say(f"Pocket cloud is up: {len(SERVICES)} services, "
+                 f"{fresh} process{'es' if fresh != 1 else ''} started, "
+                 f"{time.monotonic() - started:.1f} s.")
+        return to_start
+
+    def down(self, services=None):
+        """Stop the cloud (or some services). Stopping what is stopped is a no-op."""
+        stopped = []
+        for _, proc in reversed(self.processes(services)):
+            if process.stop(self.layout, proc.name) is not None:
+                stopped.append(proc.name)
+        return stopped
+
+    def reset(self):
+        """Stop the cloud and delete its state (images, objects, users). Next `up` makes anew."""
+        self.down()
+        if self.layout.state.exists():
+            strangers = {p.name for p in self.layout.state.iterdir()} - state.STATE_ENTRIES
+            if strangers:
+                raise CloudError(
+                    f"Not deleting {self.layout.state}: it holds files that are not the pocket "
+                    f"cloud's ({', '.join(sorted(strangers)[:3])}).")
+            shutil.rmtree(self.layout.state)
+
+    # --- for the learner ---
+    def env_lines(self, cloud="labkit"):
+        return [f"export OS_CLIENT_CONFIG_FILE={self.layout.clouds_yaml}",
+                f"export OS_CLOUD={cloud}"]
+
+    def log_path(self, name):
+        names = [proc.name for _, proc in self.processes()]
+        if name not in names:
+            matches = [n for n in names if n.startswith(name)]
+            if not matches:
+                raise CloudError(f"No service or process called {name!r}; "
+                                 f"choose from: {', '.join(names)}.")
+            name = matches[0] if len(matches) == 1 else f"{name}-proxy"
+        return self.layout.log(name)
+
+    def require_up(self):
+        if not self.is_up():
+            raise NotRunning("The pocket cloud is not running: start it with `labkit cloud up`.")

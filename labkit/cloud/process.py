@@ -1,0 +1,186 @@
+"""Start, find and stop the pocket cloud's processes, and wait for them to answer.
+
+Each process is started detached (its own session, reparented away from the caller), so a
+Jupyter kernel restart or the end of `labkit cloud up` does not take the cloud with it.
+Its pid and start time go to ``run/NAME.pid``; a pid is only trusted while the process with
+that pid still has that start time (pids get reused).
+"""
+
+import errno
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+
+from .errors import PortInUse, ServiceCrashed, ServiceTimeout
+from .layout import HOST
+
+
+@dataclass
+class Process:
+    """One OS process of a service: what to run and how to tell it is healthy."""
+
+    name: str  #: e.g. "glance", "swift-proxy"; names the log and pid files
+    argv: list
+    port: int | None = None  #: the port it listens on, checked before start
+    health_url: str | None = None  #: answers < 500 once it serves requests
+    env: dict = field(default_factory=dict)
+
+
+def _start_time(pid):
+    """The start time of pid in clock ticks, or None if it is gone or a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    if fields[0] in ("Z", "X"):
+        return None
+    return fields[19]
+
+
+def read_pid(layout, name):
+    """The pid of a running process of ours, or None."""
+    try:
+        pid, started = layout.pidfile(name).read_text().split()
+    except (OSError, ValueError):
+        return None
+    return int(pid) if _start_time(int(pid)) == started else None
+
+
+def port_in_use(port):
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return True
+            raise
+    return False
+
+
+def start(layout, proc):
+    """Launch proc detached, appending its output to logs/NAME.log; return its pid."""
+    if proc.port is not None and port_in_use(proc.port):
+        raise PortInUse(proc.name, proc.port)
+    layout.logs.mkdir(parents=True, exist_ok=True)
+    layout.run.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "LABKIT_STATE": str(layout.state), "PYTHONWARNINGS": "ignore",
+           **proc.env}
+    with open(layout.log(proc.name), "ab") as log:
+        log.write(f"\n--- labkit: starting {proc.name} at {time.ctime()} ---\n".encode())
+        log.flush()
+        child = subprocess.Popen(proc.argv, stdin=subprocess.DEVNULL, stdout=log,
+                                 stderr=subprocess.STDOUT, cwd=layout.state, env=env,
+                                 start_new_session=True)
+    layout.pidfile(proc.name).write_text(f"{child.pid} {_start_time(child.pid)}\n")
+    # The child outlives us; make sure the kernel does not keep it as a zombie either.
+    _forget(child)
+    return child.pid
+
+
+def _forget(child):
+    """Let a long-running parent (a Jupyter kernel) reap the child whenever it exits."""
+    import threading
+
+    threading.Thread(target=child.wait, daemon=True, name=f"reap-{child.pid}").start()
+
+
+def stop(layout, name, timeout=15):
+    """Stop a process (TERM, then KILL after timeout). Stopping a stopped one is a no-op."""
+    pid = read_pid(layout, name)
+    if pid is not None:
+        _signal_group(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while _start_time(pid) is not None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if _start_time(pid) is not None:
+            _signal_group(pid, signal.SIGKILL)
+    layout.pidfile(name).unlink(missing_ok=True)
+    return pid
+
+
+def _signal_group(pid, sig):
+    try:
+        os.killpg(pid, sig)
+    except ProcessLookupError:
+        pass
+    except PermissionError:
+        os.kill(pid, sig)
+
+
+def answers(url, timeout=2.0):
+    """True when an HTTP server answers url with any status below 500."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.status < 500
+    except urllib.error.HTTPError as exc:
+        return exc.code < 500
+    except (OSError, ValueError):
+        return False
+
+
+def wait_healthy(layout, procs, timeout, on_ready=None):
+    """Wait until every process answers its health URL (or, without one, stays alive).
+
+    Raises ServiceCrashed as soon as one exits, ServiceTimeout when the bound runs out.
+    """
+    pending = {p.name: p for p in procs}
+    deadline = time.monotonic() + timeout
+    while pending:
+        for name, proc in list(pending.items()):
+            if read_pid(layout, name) is None:
+                raise ServiceCrashed(name, layout.log(name), log_tail(layout.log(name)))
+            if proc.health_url is None or answers(proc.health_url):
+                del pending[name]
+                if on_ready:
+                    on_ready(name)
+        if pending and time.monotonic() > deadline:
+            name = sorted(pending)[0]
+            raise ServiceTimeout(name, timeout, layout.log(name), log_tail(layout.log(name)))
+        if pending:
+            time.sleep(0.2)
+
+
+def log_tail(path, lines=12):
+    try:
+        text = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return ""
+    return "\n".join(text[-lines:])
+
+
+def memory_kib(pid):
+    """Resident memory of a process and all its descendants, in KiB (from /proc)."""
+    total = 0
+    for p in [pid, *_descendants(pid)]:
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def _descendants(pid):
+    children = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return children
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                kids = [int(c) for c in f.read().split()]
+        except OSError:
+            continue
+        for kid in kids:
+            children += [kid, *_descendants(kid)]
+    return children

@@ -1,0 +1,13 @@
+"""The services of the pocket cloud, in start order. A new service is one more line."""
+
+from . import glance, keystone, mirror, neutron, nova, swift
+
+SERVICES = [keystone.SERVICE, glance.SERVICE, swift.SERVICE, neutron.SERVICE, nova.SERVICE,
+            mirror.SERVICE]
+
+
+def by_name(name):
+    for service in SERVICES:
+        if service.name == name:
+            return service
+    raise KeyError(name)

@@ -1,0 +1,104 @@
+"""What every pocket-cloud service declares, devstack style: one phase per method.
+
+A service module (keystone.py, glance.py, ...) subclasses Service and fills in:
+
+- ``templates``: its configuration files, rendered from ``templates/<name>/`` into the
+  state folder when a state is created (afterwards they are the operator's to edit);
+- ``seed_files``: what ``init`` produces once per services environment (databases), copied
+  into every new state instead of being made again;
+- ``init``: the slow one-time set-up (database syncs), run when the seed is built;
+- ``prepare``: the quick per-state set-up (keys, rings, folders);
+- ``processes``: what to run, on which port, and how to tell it is healthy;
+- ``endpoints``: its entries in Keystone's service catalog.
+"""
+
+import getpass
+import re
+from importlib import resources
+from pathlib import Path
+
+TEMPLATES = resources.files("labkit.cloud") / "templates"
+RUNNERS = Path(__file__).resolve().parent / "runners"
+
+_PLACEHOLDER = re.compile(r"@([A-Z0-9_]+)@")
+
+
+def render(template, values):
+    """Fill the @NAME@ placeholders of a template; every one must have a value."""
+    text = (TEMPLATES / template).read_text()
+
+    def value(match):
+        key = match.group(1)
+        if key not in values:
+            raise KeyError(f"template {template} needs a value for @{key}@")
+        return str(values[key])
+
+    return _PLACEHOLDER.sub(value, text)
+
+
+def template_values(layout, secrets, options):
+    """Everything a template may refer to, for one state folder."""
+    values = {"STATE": layout.state, "SERVICES": layout.services, "USER": getpass.getuser()}
+    values.update({f"PORT_{name.upper().replace('-', '_')}": port
+                   for name, port in layout.ports().items()})
+    values.update({f"PASSWORD_{name.upper()}": pw
+                   for name, pw in secrets.get("services", {}).items()})
+    values.update(options)
+    return values
+
+
+class Service:
+    name = ""
+    #: (template under templates/, destination under the state folder)
+    templates = ()
+    #: paths (under the state folder) made by init() and copied from the seed
+    seed_files = ()
+    #: folders (under the state folder) every state needs
+    folders = ()
+    #: a Keystone service user is created for it (and its password rendered in)
+    has_service_user = False
+
+    def configure(self, layout, values):
+        for template, dest in self.templates:
+            path = layout.state / dest
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render(template, values))
+            path.chmod(0o600)  # configuration files hold service passwords
+
+    def init(self, layout, run, secrets):
+        """One-time set-up into a fresh state (the seed). run(argv) runs a services tool."""
+
+    def prepare(self, layout, run):
+        """Per-state set-up after the seed has been copied in."""
+        for folder in self.folders:
+            (layout.state / folder).mkdir(parents=True, exist_ok=True)
+
+    def processes(self, layout):
+        return []
+
+    def endpoints(self, layout):
+        """[(service type, service name, URL)] for Keystone's catalog."""
+        return []
+
+    # helpers for subclasses
+    @staticmethod
+    def tool(layout, name):
+        return str(layout.venv_bin / name)
+
+    @staticmethod
+    def gunicorn(layout, name, module, port, threads):
+        """A WSGI app under gunicorn, as the recipe found works (see the flags' reasons)."""
+        return [
+            str(layout.venv_bin / "gunicorn"),
+            # gunicorn would otherwise share one control socket between all instances
+            "--no-control-socket",
+            # the 2 s default races openstacksdk's 2 s polling (ConnectionResetError)
+            "--keep-alive", "120",
+            "--timeout", "600",
+            "--workers", "1", "--worker-class", "gthread", "--threads", str(threads),
+            "--bind", f"127.0.0.1:{port}",
+            "--pythonpath", str(RUNNERS),
+            "--access-logfile", str(layout.log(f"{name}-access")),
+            "--access-logformat", '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
+            f"{module}:application",
+        ]

@@ -1,0 +1,68 @@
+"""Swift: object storage. Three storage servers, the proxy, and the container updater."""
+
+import errno
+import os
+
+from .errors import NoXattr
+from .process import Process
+from .service import RUNNERS, Service
+
+STORAGE_SERVERS = ("account", "container", "object")
+
+
+def check_xattr(folder):
+    """Swift keeps object metadata in xattrs: fail early and clearly where they do not work."""
+    probe = folder / ".xattr-probe"
+    probe.write_bytes(b"")
+    try:
+        os.setxattr(probe, "user.labkit.probe", b"1")
+    except OSError as exc:
+        if exc.errno in (errno.ENOTSUP, errno.EOPNOTSUPP, errno.EPERM):
+            raise NoXattr(folder, exc.strerror) from exc
+        raise
+    finally:
+        probe.unlink(missing_ok=True)
+
+
+class Swift(Service):
+    name = "swift"
+    has_service_user = True
+    templates = [(f"swift/{name}", f"swift/{name}") for name in (
+        "swift.conf", "proxy-server.conf",
+        *(f"{server}-server.conf" for server in STORAGE_SERVERS))]
+    folders = ["swift/node/sdb1", "swift/cache"]
+
+    def prepare(self, layout, run):
+        super().prepare(layout, run)
+        check_xattr(layout.state / "swift/node/sdb1")
+        ports = layout.ports()
+        run([self.tool(layout, "python"), str(RUNNERS / "swift_rings.py"),
+             *(str(ports[f"swift-{server}"]) for server in STORAGE_SERVERS)])
+
+    def processes(self, layout):
+        conf = layout.state / "swift"
+        ports = layout.ports()
+        procs = [Process(f"swift-{server}",
+                         [self.tool(layout, f"swift-{server}-server"),
+                          str(conf / f"{server}-server.conf"), "-v"],
+                         port=ports[f"swift-{server}"],
+                         health_url=layout.url(f"swift-{server}", "/healthcheck"))
+                 for server in STORAGE_SERVERS]
+        procs.append(Process("swift-proxy",
+                             [self.tool(layout, "swift-proxy-server"),
+                              str(conf / "proxy-server.conf"), "-v"],
+                             port=ports["swift-proxy"],
+                             health_url=layout.url("swift-proxy", "/healthcheck")))
+        # Without the updater, account listings never show object counts and bytes.
+        procs.append(Process("swift-container-updater",
+                             [self.tool(layout, "python"), str(RUNNERS / "swift_daemon.py"),
+                              "swift.container.updater", str(conf / "container-server.conf"),
+                              "-v"]))
+        return procs
+
+    def endpoints(self, layout):
+        return [("object-store", "swift",
+                 layout.url("swift-proxy", "/v1/AUTH_%(project_id)s"))]
+
+
+SERVICE = Swift()

@@ -1,0 +1,123 @@
+"""Which cloud the lessons use, and as whom.
+
+A lesson needs up to three identities: the learner, an admin, and a member of a second
+("partner") project. They are found, in order:
+
+1. arguments: ``labkit.identities(cloud=..., admin=..., partner=...)`` (papermill
+   parameters end up here);
+2. environment: ``OS_CLOUD`` for the learner, ``LABKIT_ADMIN_CLOUD`` and
+   ``LABKIT_PARTNER_CLOUD`` for the others;
+3. well-known names: DevStack's clouds.yaml has ``devstack``, ``devstack-admin`` and
+   ``devstack-alt``; the pocket cloud has ``labkit``, ``labkit-admin``, ``labkit-partner``;
+4. nothing set at all: the pocket cloud, started if needed.
+"""
+
+import os
+from dataclasses import dataclass
+
+import openstack
+from openstack import exceptions as sdk_exc
+from openstack.config import OpenStackConfig
+from openstack.config.exceptions import OpenStackConfigException
+
+ROLES = ("learner", "admin", "partner")
+WELL_KNOWN = {  # learner cloud name -> its admin and partner clouds
+    "devstack": {"admin": "devstack-admin", "partner": "devstack-alt"},
+    "labkit": {"admin": "labkit-admin", "partner": "labkit-partner"},
+}
+ROLE_ENV = {"admin": "LABKIT_ADMIN_CLOUD", "partner": "LABKIT_PARTNER_CLOUD"}
+
+
+class ConnectError(Exception):
+    """A cloud could not be reached or used; the message says what to do."""
+
+
+class MissingIdentity(ConnectError):
+    """The lesson needs an identity (admin, partner) that this cloud set-up does not have."""
+
+
+@dataclass
+class Identities:
+    """The cloud names (in clouds.yaml) for each role; None where there is none."""
+
+    learner: str
+    admin: str | None
+    partner: str | None
+    config_file: str | None = None  #: set for the pocket cloud
+    pocket: bool = False
+
+    def name(self, role):
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        return getattr(self, role)
+
+
+_chosen = {}
+
+
+def identities(cloud=None, admin=None, partner=None):
+    """Resolve (and remember, for later connect() calls) who the lesson acts as."""
+    given = {k: v for k, v in dict(learner=cloud, admin=admin, partner=partner).items() if v}
+    if given:
+        _chosen.clear()
+        _chosen.update(given)
+    learner = _chosen.get("learner") or os.environ.get("OS_CLOUD")
+    if not learner:
+        from .cloud import PocketCloud
+
+        pocket = PocketCloud()
+        if not pocket.is_up():
+            pocket.up()
+        names = WELL_KNOWN["labkit"]
+        return Identities("labkit", _chosen.get("admin") or names["admin"],
+                          _chosen.get("partner") or names["partner"],
+                          config_file=str(pocket.layout.clouds_yaml), pocket=True)
+    known = WELL_KNOWN.get(learner, {})
+    pick = {role: _chosen.get(role) or os.environ.get(ROLE_ENV[role]) or known.get(role)
+            for role in ("admin", "partner")}
+    return Identities(learner, pick["admin"], pick["partner"],
+                      config_file=os.environ.get("OS_CLIENT_CONFIG_FILE"))
+
+
+def connect(cloud=None, role="learner"):
+    """An openstacksdk Connection for role ("learner", "admin" or "partner").
+
+    With no cloud named anywhere this is the pocket cloud, and ``OS_CLOUD`` and
+    ``OS_CLIENT_CONFIG_FILE`` are exported so that ``!openstack ...`` cells use it too.
+    """
+    who = identities(cloud) if cloud else identities()
+    name = who.name(role)
+    if name is None:
+        raise MissingIdentity(
+            f"This part needs the {role} identity, and none is configured for cloud "
+            f"{who.learner!r}. Set {ROLE_ENV[role]} to the name of a cloud in your clouds.yaml "
+            f"that acts as the {role}, or skip this part.")
+    files = [who.config_file] if who.config_file else None
+    if who.pocket and role == "learner":
+        os.environ["OS_CLIENT_CONFIG_FILE"] = who.config_file
+        os.environ["OS_CLOUD"] = name
+    try:
+        region = OpenStackConfig(config_files=files).get_one(cloud=name)
+    except OpenStackConfigException as exc:
+        raise ConnectError(
+            f"No cloud called {name!r} in your clouds.yaml ({exc}). Check OS_CLOUD and "
+            f"OS_CLIENT_CONFIG_FILE, or unset OS_CLOUD to use the pocket cloud.") from None
+    conn = openstack.connection.Connection(config=region)
+    try:
+        conn.authorize()
+    except sdk_exc.HttpException as exc:
+        raise ConnectError(
+            f"Cloud {name!r} refused the credentials in clouds.yaml ({exc.status_code}): "
+            f"check the user name, password and project.") from None
+    except sdk_exc.SDKException as exc:
+        raise ConnectError(f"Could not reach cloud {name!r}: {exc}") from None
+    return conn
+
+
+def optional_connection(role, cloud=None):
+    """Like connect(), but returns None (and says why) when the identity is not available."""
+    try:
+        return connect(cloud, role=role)
+    except MissingIdentity as exc:
+        print(f"Skipping: {exc}")
+        return None
