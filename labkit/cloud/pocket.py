@@ -74,7 +74,12 @@ class PocketCloud:
             on_ready=lambda name: self.say(
                 f"{elapsed()} {name:24} up" + (f"  127.0.0.1:{ports[name]}" if ports[name] else "")))
         if not (self.layout.state / "bootstrapped").is_file():
-            identities.bootstrap(self.layout)
+            try:
+                identities.bootstrap(self.layout)
+            except Exception as exc:
+                raise CloudError(
+                    f"Creating the projects, users and catalog failed ({exc}). Keystone's log "
+                    f"is {self.layout.log('keystone')}; `labkit cloud up` retries.") from exc
             self.say(f"{elapsed()} projects, users and catalog ready")
         fresh = len(to_start)
         self.say(f"Pocket cloud is up: {len(SERVICES)} services, "

@@ -1,0 +1,88 @@
+"""Exercises in the learntools style: look at the cloud, say what is right or missing.
+
+A lesson defines one small class per exercise:
+
+    class UploadQcow2(Exercise):
+        "Upload day3-exercise.qcow2 as a qcow2 image with the property os_distro=cirros."
+        hints = ["Start from the SDK cell above.", "conn.image.create_image(..., os_distro=...)"]
+        solution = "conn.image.create_image(name='day3-exercise', ...)"
+
+        def evaluate(self, conn):
+            image = conn.image.find_image("day3-exercise")
+            if image is None:
+                return NotAttempted("No image called day3-exercise yet.")
+            if image.disk_format != "qcow2":
+                return Incorrect(f"Its disk_format is {image.disk_format}, not qcow2.")
+            return Correct("Uploaded, with the right format.")
+
+and the notebook calls ``ex = UploadQcow2(conn)``, then ``ex.check()``, ``ex.hint()``,
+``ex.solution_text()``. ``check()`` returns the outcome too, so tests can assert on it.
+"""
+
+from dataclasses import dataclass
+
+from . import show
+
+
+@dataclass
+class Outcome:
+    message: str
+    kind = ""
+    passed = False
+
+    def __str__(self):
+        return f"{self.kind}: {self.message}"
+
+
+class Correct(Outcome):
+    kind, passed = "Correct", True
+
+
+class Incorrect(Outcome):
+    kind = "Not yet"
+
+
+class NotAttempted(Outcome):
+    kind = "Not attempted"
+
+
+class Uncheckable(Outcome):
+    kind = "Cannot check"
+
+
+_STYLE = {Correct: "ok", Incorrect: "warn", NotAttempted: "info", Uncheckable: "skip"}
+
+
+class Exercise:
+    hints = []
+    solution = ""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self._hints_shown = 0
+
+    def evaluate(self, conn):  # pragma: no cover - every exercise defines it
+        raise NotImplementedError
+
+    def check(self):
+        try:
+            outcome = self.evaluate(self.conn)
+        except Exception as exc:  # the cloud answered something unexpected
+            outcome = Uncheckable(f"Could not look at the cloud: {exc}")
+        show.note(str(outcome), _STYLE[type(outcome)])
+        return outcome
+
+    def hint(self):
+        """The next hint, from gentle to almost the answer."""
+        if not self.hints:
+            show.note("No hints for this one.", "info")
+            return None
+        index = min(self._hints_shown, len(self.hints) - 1)
+        self._hints_shown += 1
+        text = f"Hint {index + 1} of {len(self.hints)}: {self.hints[index]}"
+        show.note(text, "info")
+        return text
+
+    def solution_text(self):
+        show.note(f"Solution:\n{self.solution}", "info")
+        return self.solution
