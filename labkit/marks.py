@@ -2,13 +2,14 @@
 
 Every resource a lesson (or a learner following it) creates gets:
 - a name starting with ``day3-``;
-- where the resource kind has tags, properties or metadata, the mark
-  ``labkit_lesson=<lesson>`` (a Glance property, Swift or Manila metadata) as well.
+- where the resource kind has properties or metadata, the mark ``labkit_lesson=<lesson>``
+  (a Glance property, Swift or Manila metadata), and where it has tags, the tag ``labkit``.
 Cleanup only touches resources that carry every mark their kind supports.
 """
 
 PREFIX = "day3-"
 KEY = "labkit_lesson"
+TAG = "labkit"  # for kinds that have tags (Glance images), besides the KEY property
 
 
 def name(base):
