@@ -91,7 +91,7 @@ class PocketCloud:
         """Stop the cloud (or some services). Stopping what is stopped is a no-op."""
         stopped = []
         for _, proc in reversed(self.processes(services)):
-            if process.stop(self.layout, proc.name) is not None:
+            if process.stop(self.layout, proc) is not None:
                 stopped.append(proc.name)
         return stopped
 

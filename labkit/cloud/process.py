@@ -91,18 +91,38 @@ def _forget(child):
     threading.Thread(target=child.wait, daemon=True, name=f"reap-{child.pid}").start()
 
 
-def stop(layout, name, timeout=15):
-    """Stop a process (TERM, then KILL after timeout). Stopping a stopped one is a no-op."""
-    pid = read_pid(layout, name)
+def stop(layout, proc, timeout=15):
+    """Stop a process and its children (TERM, then KILL after timeout); wait until its port
+    is free again, so that an `up` right after never finds it taken. Stopping a stopped
+    process is a no-op. Returns the pid stopped, or None."""
+    pid = read_pid(layout, proc.name)
     if pid is not None:
         _signal_group(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while _start_time(pid) is not None and time.monotonic() < deadline:
+        while _group_alive(pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        if _start_time(pid) is not None:
+        if _group_alive(pid):
             _signal_group(pid, signal.SIGKILL)
-    layout.pidfile(name).unlink(missing_ok=True)
+        deadline = time.monotonic() + timeout
+        while proc.port and port_in_use(proc.port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    layout.pidfile(proc.name).unlink(missing_ok=True)
     return pid
+
+
+def _group_alive(pgid):
+    """True while any live (non-zombie) process is in process group pgid."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] not in ("Z", "X") and int(fields[2]) == pgid:
+            return True
+    return False
 
 
 def _signal_group(pid, sig):
@@ -155,14 +175,18 @@ def log_tail(path, lines=12):
     return "\n".join(text[-lines:])
 
 
-def memory_kib(pid):
-    """Resident memory of a process and all its descendants, in KiB (from /proc)."""
+def memory_kib(pid, kind="Rss"):
+    """Memory of a process and all its descendants, in KiB, from /proc/PID/smaps_rollup.
+
+    kind "Rss" counts every resident page (pages shared between a gunicorn master and its
+    worker count twice); "Pss" shares them out, so the sum over processes is what they
+    really take together."""
     total = 0
     for p in [pid, *_descendants(pid)]:
         try:
-            with open(f"/proc/{p}/status") as f:
+            with open(f"/proc/{p}/smaps_rollup") as f:
                 for line in f:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith(f"{kind}:"):
                         total += int(line.split()[1])
         except OSError:
             pass

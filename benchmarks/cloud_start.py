@@ -1,0 +1,82 @@
+"""How fast the pocket cloud starts, and how much memory it holds. Prints figures only.
+
+    .venv/bin/python benchmarks/cloud_start.py [--runs 3]
+
+- seed: the one-time preparation per services install (database syncs, Keystone bootstrap);
+- fresh start: `reset` then `up` (a new state copied from the seed, new passwords and keys);
+- warm start: `down` then `up` (the same state, processes started again);
+- resident memory of each service (all its processes), after the last warm start.
+
+It uses its own state folder and ports (LABKIT_STATE, LABKIT_PORT_OFFSET; defaults below), so a
+cloud started by `make lab` or by the tests is left alone.
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("LABKIT_STATE", str(ROOT / ".labkit" / "bench-state"))
+os.environ.setdefault("LABKIT_PORT_OFFSET", "17000")
+sys.path.insert(0, str(ROOT))
+
+from labkit.cloud import PocketCloud  # noqa: E402
+from labkit.cloud import environment, process, state  # noqa: E402
+from labkit.cloud.registry import SERVICES  # noqa: E402
+
+
+def timed(action):
+    started = time.monotonic()
+    action()
+    return time.monotonic() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--with-seed", action="store_true",
+                        help="also time building the seed (deletes and rebuilds it)")
+    args = parser.parse_args()
+    quiet = lambda *_: None  # noqa: E731
+    cloud = PocketCloud(say=quiet)
+    environment.ensure_installed(cloud.layout)
+
+    if args.with_seed:
+        cloud.reset()
+        shutil.rmtree(cloud.layout.seed, ignore_errors=True)
+        print(f"seed (once per install):   {timed(lambda: state.ensure_seed(cloud.layout, quiet)):6.1f} s")
+    state.ensure_seed(cloud.layout, quiet)
+
+    fresh, warm = [], []
+    for _ in range(args.runs):
+        cloud.reset()
+        fresh.append(timed(cloud.up))
+        cloud.down()
+        warm.append(timed(cloud.up))
+
+    def line(label, values):
+        print(f"{label:27}{statistics.median(values):6.1f} s median "
+              f"(min {min(values):.1f}, max {max(values):.1f}, {len(values)} runs)")
+
+    line("fresh start (reset + up):", fresh)
+    line("warm start (down + up):", warm)
+
+    print("\nmemory after a warm start      RSS       PSS (shared pages shared out)")
+    totals = {"Rss": 0, "Pss": 0}
+    for service in SERVICES:
+        pids = [pid for proc in service.processes(cloud.layout)
+                if (pid := process.read_pid(cloud.layout, proc.name))]
+        kib = {kind: sum(process.memory_kib(pid, kind) for pid in pids) for kind in totals}
+        for kind in totals:
+            totals[kind] += kib[kind]
+        print(f"  {service.name:26}{kib['Rss'] / 1024:6.0f} MB {kib['Pss'] / 1024:6.0f} MB")
+    print(f"  {'all':26}{totals['Rss'] / 1024:6.0f} MB {totals['Pss'] / 1024:6.0f} MB")
+    cloud.down()
+
+
+if __name__ == "__main__":
+    main()
