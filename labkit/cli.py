@@ -62,8 +62,10 @@ def _lab(cloud, args):
                                 for line in cloud.env_lines())}
     try:
         subprocess.call([sys.executable, "-m", "jupyter", "lab", "--ip", "127.0.0.1",
-                         "--no-browser" if args.no_browser else "--browser=",
-                         f"--ServerApp.root_dir={notebooks}"], env=env)
+                         f"--ServerApp.root_dir={notebooks}",
+                         *(["--no-browser"] if args.no_browser else []),
+                         # containers and CI run as root; JupyterLab refuses that by default
+                         *(["--allow-root"] if os.geteuid() == 0 else [])], env=env)
     except KeyboardInterrupt:
         pass
     running = cloud.is_up()
