@@ -6,11 +6,14 @@ Lesson modules register a finder per resource kind:
     def _marked_images(conn, lesson):
         return [(image.name, lambda: conn.image.delete_image(image)) for image in ...]
 
+A finder may add a third element, the resource's creation time (an ISO 8601 string or a
+datetime), which ``older_than`` needs: resources of unknown age are then left alone.
 Lower orders go first (e.g. access rules and snapshots before shares, objects before
 containers). ``cleanup(conn, lesson="01")`` removes one lesson's resources;
 ``dry_run=True`` only lists them.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from . import show
@@ -24,6 +27,7 @@ class Removed:
     name: str
     done: bool
     error: str = ""
+    skipped: bool = False
 
 
 def finder(kind, order):
@@ -45,12 +49,31 @@ def _load_lesson_modules():
             importlib.import_module(f"labkit.{module.name}")
 
 
-def cleanup(conn, lesson=None, dry_run=False, quiet=False):
-    """Delete (or with dry_run, list) the marked resources; returns what was found."""
+def _age_seconds(created):
+    if created is None:
+        return None
+    if isinstance(created, str):
+        created = datetime.datetime.fromisoformat(created.replace("Z", "+00:00"))
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=datetime.timezone.utc)
+    return (datetime.datetime.now(datetime.timezone.utc) - created).total_seconds()
+
+
+def cleanup(conn, lesson=None, dry_run=False, quiet=False, older_than=None):
+    """Delete (or with dry_run, list) the marked resources; returns what was found.
+
+    older_than: seconds; only resources at least that old (and of known age) are touched."""
     _load_lesson_modules()
     report = []
     for _, kind, find in list(_FINDERS):
-        for name, delete in find(conn, lesson):
+        for entry in find(conn, lesson):
+            name, delete = entry[0], entry[1]
+            if older_than is not None:
+                age = _age_seconds(entry[2] if len(entry) > 2 else None)
+                if age is None or age < older_than:
+                    report.append(Removed(kind, name, False, "age unknown" if age is None
+                                          else f"only {age:.0f} s old", skipped=True))
+                    continue
             if dry_run:
                 report.append(Removed(kind, name, False))
                 continue

@@ -2,6 +2,10 @@
 
     labkit cloud up | down [SERVICE...] | status | reset | logs SERVICE | env
     labkit lab            start the pocket cloud and JupyterLab on notebooks/
+    labkit verify         run the lessons against a cloud, write a report
+    labkit cleanup        remove what the lessons created (only that)
+    labkit workshop create|delete   one project per student
+    labkit release        learner copies of the notebooks (no solutions, no outputs)
 """
 
 import argparse
@@ -11,6 +15,7 @@ import sys
 from pathlib import Path
 
 from .cloud import CloudError, PocketCloud
+from .connect import ConnectError
 
 
 def _cloud_up(cloud, args):
@@ -74,6 +79,57 @@ def _lab(cloud, args):
           "The pocket cloud is not running.")
 
 
+def _verify(cloud, args):
+    from .verify import verify
+
+    results = verify(args.cloud, args.lessons, args.output, args.admin_cloud, args.partner_cloud,
+                     timeout=args.cell_timeout)
+    passed = sum(r.passed for r in results)
+    print(f"{passed} passed, {len(results) - passed} failed. Report: {Path(args.output) / 'report.html'}")
+    return 0 if results and passed == len(results) else 1
+
+
+def _cleanup(cloud, args):
+    from . import cleanup
+    from .connect import connect
+
+    conn = connect(args.cloud, role=args.role)
+    found = cleanup.cleanup(conn, lesson=args.lesson, dry_run=args.dry_run,
+                            older_than=args.older_than)
+    stuck = [r for r in found if not r.done and not args.dry_run and not r.skipped]
+    return 1 if stuck else 0
+
+
+def _workshop(cloud, args):
+    from . import workshop
+    from .connect import connect, open_cloud
+
+    admin = open_cloud(args.cloud) if args.cloud else connect(role="admin")
+    if args.action == "create":
+        for path in workshop.create(admin, args.students, args.output):
+            print(f"wrote {path}")
+    else:
+        gone = workshop.delete(admin, args.output)
+        print(f"Deleted {len(gone)} projects and their users." if gone
+              else "No workshop projects to delete.")
+
+
+def _release(cloud, args):
+    from .release import release
+
+    for path in release(dest=args.output):
+        print(f"wrote {path}")
+
+
+def _duration(text):
+    """'90s', '30m', '2h', '1d' -> seconds."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    try:
+        return float(text[:-1]) * units[text[-1]] if text[-1] in units else float(text)
+    except (ValueError, IndexError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 90s, 30m, 2h or 1d")
+
+
 def parser():
     top = argparse.ArgumentParser(prog="labkit", description=__doc__.split("\n")[0])
     sub = top.add_subparsers(dest="command", required=True)
@@ -102,6 +158,35 @@ def parser():
     lab.add_argument("--notebooks", default=str(Path(__file__).resolve().parents[1] / "notebooks"))
     lab.add_argument("--no-browser", action="store_true")
     lab.set_defaults(run=_lab)
+    ver = sub.add_parser("verify", help="run the lessons against a cloud and write a report")
+    ver.add_argument("--cloud", help="a cloud in clouds.yaml (default: OS_CLOUD or the pocket cloud)")
+    ver.add_argument("--admin-cloud")
+    ver.add_argument("--partner-cloud")
+    ver.add_argument("--lessons", nargs="*", help="e.g. 01 03 (default: all)")
+    ver.add_argument("--output", default="verify-report")
+    ver.add_argument("--cell-timeout", type=int, default=600)
+    ver.set_defaults(run=_verify)
+
+    clean = sub.add_parser("cleanup", help="remove what the lessons created, and nothing else")
+    clean.add_argument("--cloud")
+    clean.add_argument("--role", default="learner", choices=["learner", "admin", "partner"])
+    clean.add_argument("--lesson", help="only this lesson's resources, e.g. 01")
+    clean.add_argument("--dry-run", action="store_true", help="list, delete nothing")
+    clean.add_argument("--older-than", type=_duration, metavar="AGE",
+                       help="only resources created more than AGE ago (90s, 30m, 2h, 1d)")
+    clean.set_defaults(run=_cleanup)
+
+    shop = sub.add_parser("workshop", help="one project and user per student")
+    shop.add_argument("action", choices=["create", "delete"])
+    shop.add_argument("--students", type=int, default=1)
+    shop.add_argument("--cloud", help="an admin cloud in clouds.yaml (default: the admin "
+                                      "identity of the lesson cloud)")
+    shop.add_argument("--output", default="workshop", help="folder for the students' clouds.yaml")
+    shop.set_defaults(run=_workshop)
+
+    rel = sub.add_parser("release", help="learner copies of the notebooks")
+    rel.add_argument("--output", default=str(Path(__file__).resolve().parents[1] / "release"))
+    rel.set_defaults(run=_release)
     return top
 
 
@@ -109,7 +194,7 @@ def main(argv=None):
     args = parser().parse_args(argv)
     try:
         return args.run(PocketCloud(), args) or 0
-    except CloudError as exc:
+    except (CloudError, ConnectError) as exc:
         print(f"labkit: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -26,6 +26,7 @@ WELL_KNOWN = {  # learner cloud name -> its admin and partner clouds
     "labkit": {"admin": "labkit-admin", "partner": "labkit-partner"},
 }
 ROLE_ENV = {"admin": "LABKIT_ADMIN_CLOUD", "partner": "LABKIT_PARTNER_CLOUD"}
+API_TIMEOUT = 60  # seconds
 
 
 class ConnectError(Exception):
@@ -92,16 +93,26 @@ def connect(cloud=None, role="learner"):
             f"This part needs the {role} identity, and none is configured for cloud "
             f"{who.learner!r}. Set {ROLE_ENV[role]} to the name of a cloud in your clouds.yaml "
             f"that acts as the {role}, or skip this part.")
-    files = [who.config_file] if who.config_file else None
     if who.pocket and role == "learner":
         os.environ["OS_CLIENT_CONFIG_FILE"] = who.config_file
         os.environ["OS_CLOUD"] = name
+    return open_cloud(name, who.config_file)
+
+
+def open_cloud(name, config_file=None):
+    """A Connection to cloud `name` of clouds.yaml (config_file, or the usual places),
+    authenticated now so that a wrong password or an unreachable cloud shows at once."""
     try:
-        region = OpenStackConfig(config_files=files).get_one(cloud=name)
+        region = OpenStackConfig(
+            config_files=[str(config_file)] if config_file else None).get_one(cloud=name)
     except OpenStackConfigException as exc:
         raise ConnectError(
             f"No cloud called {name!r} in your clouds.yaml ({exc}). Check OS_CLOUD and "
             f"OS_CLIENT_CONFIG_FILE, or unset OS_CLOUD to use the pocket cloud.") from None
+    # Bound every request (a cloud that accepts connections but never answers must not hang
+    # a lesson), unless clouds.yaml chose a timeout itself.
+    region.config.setdefault("api_timeout", None)
+    region.config["api_timeout"] = region.config["api_timeout"] or API_TIMEOUT
     conn = openstack.connection.Connection(config=region)
     try:
         conn.authorize()
