@@ -2,6 +2,7 @@
 
     labkit cloud up | down [SERVICE...] | status | reset | logs SERVICE | env
     labkit lab            start the pocket cloud and JupyterLab on notebooks/
+    labkit doctor         check a cloud for the course
     labkit verify         run the lessons against a cloud, write a report
     labkit cleanup        remove what the lessons created (only that)
     labkit workshop create|delete   one project per student
@@ -77,6 +78,12 @@ def _lab(cloud, args):
     print("\nJupyterLab has stopped.", "The pocket cloud is still running (its data is kept):"
           " stop it with `make down` or `.venv/bin/labkit cloud down`." if running else
           "The pocket cloud is not running.")
+
+
+def _doctor(cloud, args):
+    from .doctor import doctor, show_checks
+
+    return 1 if show_checks(doctor(args.cloud)) else 0
 
 
 def _verify(cloud, args):
@@ -158,6 +165,10 @@ def parser():
     lab.add_argument("--notebooks", default=str(Path(__file__).resolve().parents[1] / "notebooks"))
     lab.add_argument("--no-browser", action="store_true")
     lab.set_defaults(run=_lab)
+    doc = sub.add_parser("doctor", help="check a cloud for the course (before a workshop)")
+    doc.add_argument("--cloud", help="a cloud in clouds.yaml (default: OS_CLOUD or the pocket cloud)")
+    doc.set_defaults(run=_doctor)
+
     ver = sub.add_parser("verify", help="run the lessons against a cloud and write a report")
     ver.add_argument("--cloud", help="a cloud in clouds.yaml (default: OS_CLOUD or the pocket cloud)")
     ver.add_argument("--admin-cloud")

@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass
 
 import openstack
+from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
 from openstack.config import OpenStackConfig
 from openstack.config.exceptions import OpenStackConfigException
@@ -102,9 +103,11 @@ def connect(cloud=None, role="learner"):
 def open_cloud(name, config_file=None):
     """A Connection to cloud `name` of clouds.yaml (config_file, or the usual places),
     authenticated now so that a wrong password or an unreachable cloud shows at once."""
+    # An explicit file wins over OS_CLIENT_CONFIG_FILE (which openstacksdk would read first).
+    config = (OpenStackConfig(config_files=[str(config_file)], load_envvars=False)
+              if config_file else OpenStackConfig())
     try:
-        region = OpenStackConfig(
-            config_files=[str(config_file)] if config_file else None).get_one(cloud=name)
+        region = config.get_one(cloud=name)
     except OpenStackConfigException as exc:
         raise ConnectError(
             f"No cloud called {name!r} in your clouds.yaml ({exc}). Check OS_CLOUD and "
@@ -116,11 +119,13 @@ def open_cloud(name, config_file=None):
     conn = openstack.connection.Connection(config=region)
     try:
         conn.authorize()
-    except sdk_exc.HttpException as exc:
-        raise ConnectError(
-            f"Cloud {name!r} refused the credentials in clouds.yaml ({exc.status_code}): "
-            f"check the user name, password and project.") from None
     except sdk_exc.SDKException as exc:
+        # authorize() wraps keystoneauth's error; the original says what went wrong
+        cause = exc.__context__ or exc
+        if isinstance(cause, (ks_exc.Unauthorized, ks_exc.Forbidden)):
+            raise ConnectError(
+                f"Cloud {name!r} refused the credentials in clouds.yaml "
+                f"({cause.http_status}): check the user name, password and project.") from None
         raise ConnectError(f"Could not reach cloud {name!r}: {exc}") from None
     return conn
 

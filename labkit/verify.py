@@ -37,10 +37,15 @@ class LessonResult:
         return not self.failures
 
 
+PAPERMILL_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
+
+
 def failing_cells(notebook):
-    """The code cells of an executed notebook whose outputs hold an error."""
+    """The cells of an executed notebook whose outputs hold an error, numbered as in the
+    lesson's source (papermill's own inserted cells are not counted)."""
     found = []
-    for index, cell in enumerate(notebook.cells):
+    cells = [c for c in notebook.cells if not PAPERMILL_TAGS & set(c.metadata.get("tags", []))]
+    for index, cell in enumerate(cells):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 found.append(CellFailure(index, cell.source,
@@ -80,12 +85,12 @@ def clean_after(result, cloud, lesson):
 
 
 def verify(cloud=None, lessons=None, output="verify-report", admin=None, partner=None,
-           timeout=600, say=print):
+           timeout=600, say=print, folder=None):
     """Run lessons (all, or those whose names start with one of `lessons`); return results."""
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     parameters = {"cloud": cloud, "admin_cloud": admin, "partner_cloud": partner}
-    chosen = [p for p in lesson_notebooks()
+    chosen = [p for p in (lesson_notebooks(folder) if folder else lesson_notebooks())
               if not lessons or any(p.stem.startswith(str(lesson)) for lesson in lessons)]
     results = []
     for number, path in enumerate(chosen, 1):
