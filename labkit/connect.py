@@ -13,7 +13,9 @@ A lesson needs up to three identities: the learner, an admin, and a member of a 
 """
 
 import os
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import openstack
 from keystoneauth1 import exceptions as ks_exc
@@ -84,8 +86,9 @@ def identities(cloud=None, admin=None, partner=None):
 def connect(cloud=None, role="learner"):
     """An openstacksdk Connection for role ("learner", "admin" or "partner").
 
-    With no cloud named anywhere this is the pocket cloud, and ``OS_CLOUD`` and
-    ``OS_CLIENT_CONFIG_FILE`` are exported so that ``!openstack ...`` cells use it too.
+    With no cloud named anywhere this is the pocket cloud. For the learner, ``OS_CLOUD``
+    (and ``OS_CLIENT_CONFIG_FILE``) are exported so that ``!openstack ...`` cells use the
+    same cloud and identity.
     """
     who = identities(cloud) if cloud else identities()
     name = who.name(role)
@@ -94,10 +97,20 @@ def connect(cloud=None, role="learner"):
             f"This part needs the {role} identity, and none is configured for cloud "
             f"{who.learner!r}. Set {ROLE_ENV[role]} to the name of a cloud in your clouds.yaml "
             f"that acts as the {role}, or skip this part.")
-    if who.pocket and role == "learner":
-        os.environ["OS_CLIENT_CONFIG_FILE"] = who.config_file
-        os.environ["OS_CLOUD"] = name
+    if role == "learner":
+        _export_for_cli(name, who.config_file)
     return open_cloud(name, who.config_file)
+
+
+def _export_for_cli(cloud, config_file):
+    """Make `!openstack ...` cells act as the learner, on the same cloud, with the CLI that
+    is installed beside the kernel's Python (a kernel's PATH need not include its venv)."""
+    os.environ["OS_CLOUD"] = cloud
+    if config_file:
+        os.environ["OS_CLIENT_CONFIG_FILE"] = str(config_file)
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
 def open_cloud(name, config_file=None):

@@ -26,12 +26,17 @@ from . import show
 
 @dataclass
 class Outcome:
+    """What check() found. A notebook cell ending in ex.check() shows it as a coloured note."""
+
     message: str
     kind = ""
     passed = False
 
     def __str__(self):
         return f"{self.kind}: {self.message}"
+
+    def _repr_html_(self):
+        return show.note_html(str(self), _STYLE[type(self)])
 
 
 class Correct(Outcome):
@@ -65,24 +70,28 @@ class Exercise:
         raise NotImplementedError
 
     def check(self):
+        """Look at the cloud; returns the Outcome (shown as a note when a cell ends with it)."""
         try:
             outcome = self.evaluate(self.conn)
         except Exception as exc:  # the cloud answered something unexpected
             outcome = Uncheckable(f"Could not look at the cloud: {exc}")
-        show.note(str(outcome), _STYLE[type(outcome)])
+        if not show.in_notebook():
+            print(outcome)
         return outcome
 
+    def hint_text(self, number):
+        """Hint `number` (1-based), as text."""
+        return f"Hint {number} of {len(self.hints)}: {self.hints[number - 1]}"
+
     def hint(self):
-        """The next hint, from gentle to almost the answer."""
+        """Show the next hint, from gentle to almost the answer."""
         if not self.hints:
             show.note("No hints for this one.", "info")
-            return None
-        index = min(self._hints_shown, len(self.hints) - 1)
+            return
+        number = min(self._hints_shown, len(self.hints) - 1) + 1
         self._hints_shown += 1
-        text = f"Hint {index + 1} of {len(self.hints)}: {self.hints[index]}"
-        show.note(text, "info")
-        return text
+        show.note(self.hint_text(number), "info")
 
     def solution_text(self):
+        """Show the solution (for learners who want to compare)."""
         show.note(f"Solution:\n{self.solution}", "info")
-        return self.solution

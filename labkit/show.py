@@ -61,11 +61,17 @@ def equivalent(sdk=None, cli=None):
             print(f"  {label}: {text}")
 
 
+NOTE_COLOURS = {"info": "#e8f0fe", "ok": "#e6f4ea", "warn": "#fef7e0", "skip": "#f1f3f4"}
+
+
+def note_html(text, kind="info"):
+    return (f"<div style='background:{NOTE_COLOURS.get(kind, NOTE_COLOURS['info'])};"
+            f"padding:6px 10px;border-radius:4px;white-space:pre-wrap'>{html.escape(text)}</div>")
+
+
 def note(text, kind="info"):
     """A short highlighted remark: kind is info, ok, warn or skip."""
-    colours = {"info": "#e8f0fe", "ok": "#e6f4ea", "warn": "#fef7e0", "skip": "#f1f3f4"}
     if in_notebook():
-        display(HTML(f"<div style='background:{colours.get(kind, colours['info'])};"
-                     f"padding:6px 10px;border-radius:4px'>{html.escape(text)}</div>"))
+        display(HTML(note_html(text, kind)))
     else:
         print(f"[{kind}] {text}")
