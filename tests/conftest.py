@@ -1,0 +1,64 @@
+"""Fixtures for the pocket-cloud tests: one cloud per session, one connection per identity.
+
+The cloud is the one the top-level conftest.py points at (LABKIT_STATE, LABKIT_PORT_OFFSET);
+that conftest also stops it when the session ends.
+"""
+
+import uuid
+
+import pytest
+
+import labkit
+from labkit import marks
+from labkit.cloud import PocketCloud
+
+
+def pytest_configure(config):
+    # openstacksdk warns about its own future API changes from inside its own calls; those
+    # say nothing about labkit and would bury the test report.
+    config.addinivalue_line("filterwarnings",
+                            "ignore::openstack.warnings.OpenStackDeprecationWarning")
+    config.addinivalue_line("filterwarnings",
+                            "ignore::openstack.warnings._RemovedInSDKWarning")
+
+
+def quiet(*_):
+    """A `say` for PocketCloud that keeps the test output free of progress lines."""
+
+
+@pytest.fixture(scope="session")
+def pocket():
+    """The session's pocket cloud, started once (a no-op when it is already up)."""
+    cloud = PocketCloud(say=quiet)
+    cloud.up(timeout=180)
+    yield cloud
+
+
+def _connection(role):
+    conn = labkit.connect(role=role)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def learner(pocket):
+    """The learner (member of project `lesson`), as an openstacksdk Connection."""
+    yield from _connection("learner")
+
+
+@pytest.fixture
+def admin(pocket):
+    """The cloud administrator."""
+    yield from _connection("admin")
+
+
+@pytest.fixture
+def partner(pocket):
+    """A member of the second project, `partner`."""
+    yield from _connection("partner")
+
+
+@pytest.fixture
+def day3_name():
+    """A fresh marked name (day3-test-xxxxxxxx), so a left-over from a failed run never clashes."""
+    return marks.name(f"test-{uuid.uuid4().hex[:8]}")
