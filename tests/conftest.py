@@ -4,7 +4,11 @@ The cloud is the one the top-level conftest.py points at (LABKIT_STATE, LABKIT_P
 that conftest also stops it when the session ends.
 """
 
+import subprocess
+import sys
 import uuid
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -62,3 +66,15 @@ def partner(pocket):
 def day3_name():
     """A fresh marked name (day3-test-xxxxxxxx), so a left-over from a failed run never clashes."""
     return marks.name(f"test-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture(scope="session")
+def verified_course(pocket, tmp_path_factory):
+    """`labkit verify` over every lesson, run once per session as an instructor runs it (the
+    CLI): its output folder (executed notebooks, junit.xml, report.html) and the result.
+    Several tests read it: the report's checks and the scan for secrets in every output."""
+    output = tmp_path_factory.mktemp("verify")
+    result = subprocess.run([sys.executable, "-m", "labkit", "verify", "--output", str(output)],
+                            capture_output=True, text=True, timeout=3600,
+                            cwd=Path(__file__).resolve().parents[1])
+    return SimpleNamespace(output=output, result=result)

@@ -228,13 +228,14 @@ def test_verify_reports_the_failing_cell_and_still_cleans_up(pocket, tmp_path):
 
 
 @pytest.mark.cloud
-def test_verify_cli_over_every_lesson(pocket, tmp_path):
-    """Every lesson notebook, end to end with papermill, then cleanup (the second run of each
-    lesson in a test session, after nbval's)."""
-    result = labkit_cli("verify", "--output", str(tmp_path))
+def test_verify_cli_over_every_lesson(verified_course):
+    """Every lesson notebook, end to end with papermill, then cleanup (with nbval's run, each
+    lesson runs twice in a test session)."""
+    result, output = verified_course.result, verified_course.output
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    report = (tmp_path / "report.html").read_text()
+    assert "passed" in result.stdout and "0 failed" in result.stdout
+    report = (output / "report.html").read_text()
     count = len(release.lesson_notebooks())
     assert f"{count} of {count} passed" in report
-    junit = (tmp_path / "junit.xml").read_text()
+    junit = (output / "junit.xml").read_text()
     assert f'tests="{count}"' in junit and 'failures="0"' in junit
