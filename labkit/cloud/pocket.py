@@ -89,11 +89,7 @@ class PocketCloud:
 
     def down(self, services=None):
         """Stop the cloud (or some services). Stopping what is stopped is a no-op."""
-        stopped = []
-        for _, proc in reversed(self.processes(services)):
-            if process.stop(self.layout, proc) is not None:
-                stopped.append(proc.name)
-        return stopped
+        return process.stop(self.layout, [proc for _, proc in self.processes(services)])
 
     def reset(self):
         """Stop the cloud and delete its state (images, objects, users). Next `up` makes anew."""

@@ -91,23 +91,27 @@ def _forget(child):
     threading.Thread(target=child.wait, daemon=True, name=f"reap-{child.pid}").start()
 
 
-def stop(layout, proc, timeout=15):
-    """Stop a process and its children (TERM, then KILL after timeout); wait until its port
-    is free again, so that an `up` right after never finds it taken. Stopping a stopped
-    process is a no-op. Returns the pid stopped, or None."""
-    pid = read_pid(layout, proc.name)
-    if pid is not None:
+def stop(layout, procs, timeout=15):
+    """Stop processes and their children: TERM to all at once, KILL what is left after
+    timeout; then wait until their ports are free again, so that an `up` right after never
+    finds one taken. Stopping a stopped process is a no-op. Returns the names stopped."""
+    running = {proc.name: (proc, pid) for proc in procs
+               if (pid := read_pid(layout, proc.name)) is not None}
+    for _, pid in running.values():
         _signal_group(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while _group_alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.1)
+    deadline = time.monotonic() + timeout
+    while any(_group_alive(pid) for _, pid in running.values()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for _, pid in running.values():
         if _group_alive(pid):
             _signal_group(pid, signal.SIGKILL)
-        deadline = time.monotonic() + timeout
-        while proc.port and port_in_use(proc.port) and time.monotonic() < deadline:
-            time.sleep(0.1)
-    layout.pidfile(proc.name).unlink(missing_ok=True)
-    return pid
+    deadline = time.monotonic() + timeout
+    while (any(proc.port and port_in_use(proc.port) for proc, _ in running.values())
+           and time.monotonic() < deadline):
+        time.sleep(0.1)
+    for proc in procs:
+        layout.pidfile(proc.name).unlink(missing_ok=True)
+    return list(running)
 
 
 def _group_alive(pgid):

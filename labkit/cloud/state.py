@@ -14,7 +14,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .errors import InstallFailed, StateTooOld
+from .errors import CloudError, InstallFailed, StateTooOld
 from .glance import import_plugins
 from .layout import DEFAULT_PORTS, STATE_FORMAT, Layout
 from .process import log_tail
@@ -119,10 +119,10 @@ def create(layout, say=print):
     if layout.state.exists():
         strangers = {p.name for p in layout.state.iterdir()} - STATE_ENTRIES
         if strangers:
-            raise InstallFailed(
-                f"a pocket cloud in {layout.state}: that folder holds other files "
-                f"({', '.join(sorted(strangers)[:3])}); point LABKIT_STATE at an empty or "
-                f"new folder", layout.state)
+            raise CloudError(
+                f"Not making a pocket cloud in {layout.state}: that folder holds files that "
+                f"are not the pocket cloud's ({', '.join(sorted(strangers)[:3])}). Point "
+                f"LABKIT_STATE at an empty or new folder.")
         shutil.rmtree(layout.state)  # an earlier creation that was interrupted
     layout.state.mkdir(parents=True, mode=0o700)
     offset = int(os.environ.get("LABKIT_PORT_OFFSET", "0"))

@@ -1,0 +1,115 @@
+"""Faults: a service that crashes on start, a port already taken, an old state folder, reset.
+
+The port and reset cases use a SECOND pocket cloud (its own state folder under the same
+.labkit/ home, ports shifted 500 above the session cloud's), so the session cloud is never
+wiped. Every wait is bounded by the `timeout` given to up().
+"""
+
+import json
+import os
+import shutil
+import socket
+import tempfile
+from pathlib import Path
+
+import openstack
+import pytest
+from openstack.config import OpenStackConfig
+
+from labkit.cloud import Layout, PocketCloud
+from labkit.cloud.errors import PortInUse, ServiceCrashed, StateTooOld
+
+pytestmark = pytest.mark.cloud
+
+
+def quiet(*_):
+    pass
+
+
+@pytest.fixture
+def second_cloud(pocket, monkeypatch):
+    """A second, not yet created pocket cloud; stopped and deleted afterwards."""
+    offset = int(os.environ.get("LABKIT_PORT_OFFSET", "0")) + 500
+    monkeypatch.setenv("LABKIT_PORT_OFFSET", str(offset))  # ports are fixed when it is created
+    folder = Path(tempfile.mkdtemp(prefix="t-second-", dir=pocket.layout.state.parent))
+    cloud = PocketCloud(Layout(state=folder, services=pocket.layout.services), say=quiet)
+    yield cloud
+    cloud.reset()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def connect_to(layout, cloud="labkit"):
+    region = OpenStackConfig(config_files=[str(layout.clouds_yaml)]).get_one(cloud=cloud)
+    return openstack.connection.Connection(config=region)
+
+
+def test_a_service_crashing_on_start_names_its_log(pocket):
+    conf = pocket.layout.state / "glance/glance-api.conf"
+    original = conf.read_text()
+    assert pocket.down(["glance"]) == ["glance"]
+    try:
+        conf.write_text(original + "\nthis line is not an option\n")
+        with pytest.raises(ServiceCrashed) as err:
+            pocket.up(timeout=60)
+        assert err.value.service == "glance"
+        assert str(pocket.layout.log("glance")) in str(err.value)
+    finally:
+        conf.write_text(original)
+    assert [proc.name for proc in pocket.up(timeout=60)] == ["glance"]
+    assert pocket.is_up()
+
+
+def test_a_port_in_use_is_named_and_nothing_starts(second_cloud):
+    layout = second_cloud.layout
+    port = layout.ports()["keystone"]
+    with socket.socket() as squatter:
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+        with pytest.raises(PortInUse) as err:
+            second_cloud.up(timeout=60)
+    assert err.value.port == port and err.value.service == "keystone"
+    assert f"Port {port}" in str(err.value) and "LABKIT_PORT_OFFSET" in str(err.value)
+    assert all(row.pid is None for row in second_cloud.status())
+    assert not any(layout.run.glob("*.pid"))
+
+
+def test_reset_makes_a_new_cloud_with_new_passwords(second_cloud):
+    layout = second_cloud.layout
+    second_cloud.up(timeout=120)
+    old = json.loads(layout.secrets_file.read_text())
+    conn = connect_to(layout)
+    assert conn.current_project.name == "lesson"
+    conn.close()
+
+    second_cloud.reset()
+    assert not layout.state.exists()
+    assert all(row.pid is None for row in second_cloud.status())
+
+    started = second_cloud.up(timeout=120)
+    assert len(started) == len(second_cloud.processes())
+    new = json.loads(layout.secrets_file.read_text())
+    for who in ("admin", "learner", "partner"):
+        assert new[who] != old[who]
+    conn = connect_to(layout)
+    assert conn.current_project.name == "lesson"
+    conn.close()
+    # the old learner password opens nothing in the new cloud
+    stale = openstack.connection.Connection(
+        auth_url=layout.url("keystone", "/v3"), username="learner", password=old["learner"],
+        project_name="lesson", user_domain_name="Default", project_domain_name="Default")
+    with pytest.raises(openstack.exceptions.SDKException, match="HTTP 401"):
+        stale.authorize()
+
+
+def test_a_state_folder_of_another_format_is_refused_and_kept(pocket, tmp_path):
+    old = tmp_path / "old-state"
+    old.mkdir()
+    (old / "FORMAT").write_text("0\n")
+    (old / "secrets.json").write_text("{}")
+    cloud = PocketCloud(Layout(state=old, services=pocket.layout.services), say=quiet)
+    with pytest.raises(StateTooOld) as err:
+        cloud.up(timeout=30)
+    assert "labkit cloud reset" in str(err.value)
+    assert sorted(p.name for p in old.iterdir()) == ["FORMAT", "secrets.json"]
+    assert all(row.pid is None for row in cloud.status())

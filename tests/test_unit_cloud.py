@@ -1,0 +1,201 @@
+"""Unit tests of the pocket cloud's own logic: no services run here.
+
+Mocks appear only where a real fault cannot be produced on demand (a filesystem without
+xattr); everything else uses real files, sockets and processes.
+"""
+
+import errno
+import importlib
+import json
+import os
+import pkgutil
+import re
+import socket
+import stat
+import subprocess
+
+import pytest
+
+import labkit.cloud as cloud_package
+from labkit.cloud import PocketCloud, glance, identities, process, state, swift
+from labkit.cloud.errors import CloudError, NoXattr, StateTooOld
+from labkit.cloud.layout import STATE_FORMAT, Layout
+from labkit.cloud.registry import SERVICES
+from labkit.cloud.service import TEMPLATES
+
+PLACEHOLDER = re.compile(r"@[A-Z0-9_]+@")
+
+
+@pytest.fixture
+def layout(tmp_path):
+    """A layout in a temporary folder; its services folder is empty (nothing gets installed)."""
+    return Layout(state=tmp_path / "state", services=tmp_path / "services")
+
+
+def mode(path):
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+# --- configuration templates ---
+
+def defined_services():
+    """Every service labkit.cloud defines (a module with SERVICE), registered or not yet."""
+    found = {service.name: service for service in SERVICES}
+    for module in pkgutil.iter_modules(cloud_package.__path__):
+        service = getattr(importlib.import_module(f"labkit.cloud.{module.name}"), "SERVICE", None)
+        if service is not None:
+            found.setdefault(service.name, service)
+    return list(found.values())
+
+
+def test_every_template_renders_completely_into_private_files(layout, monkeypatch):
+    services = defined_services()
+    # render them all, including a service still being brought in behind a switch (Manila)
+    monkeypatch.setattr(state, "SERVICES", services)
+    layout.state.mkdir()
+    secrets = state.new_secrets()
+    state._configure(layout, secrets)  # what state.create() does for every new cloud
+    identities.write_clouds_yaml(layout, secrets)
+
+    rendered = {template: dest for service in services for template, dest in service.templates}
+    rendered["clouds/clouds.yaml"] = "clouds.yaml"
+    # every file in templates/ belongs to a service (or is clouds.yaml)
+    assert {str(p.relative_to(TEMPLATES)) for p in _files(TEMPLATES)} == set(rendered)
+    for dest in rendered.values():
+        path = layout.state / dest
+        text = path.read_text()
+        assert not PLACEHOLDER.search(text), f"{dest} still has {PLACEHOLDER.search(text)[0]}"
+        assert mode(path) == 0o600, f"{dest} has mode {mode(path):o}"
+    # the values really went in, e.g. Glance's service password and the learner's
+    assert secrets["services"]["glance"] in (layout.state / "glance/glance-api.conf").read_text()
+    assert secrets["learner"] in layout.clouds_yaml.read_text()
+
+
+def _files(folder):
+    return [p for p in folder.rglob("*") if p.is_file() and p.suffix != ".pyc"]
+
+
+# --- processes: ports and pid files ---
+
+def test_port_in_use_sees_a_listening_socket():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        assert process.port_in_use(port) is True
+    assert process.port_in_use(port) is False
+
+
+def test_read_pid_trusts_a_live_process_and_not_a_dead_one(layout):
+    layout.run.mkdir(parents=True)
+    child = subprocess.Popen(["sleep", "60"])
+    try:
+        layout.pidfile("sleeper").write_text(f"{child.pid} {process._start_time(child.pid)}\n")
+        assert process.read_pid(layout, "sleeper") == child.pid
+    finally:
+        child.kill()
+        child.wait()
+    assert process.read_pid(layout, "sleeper") is None
+
+
+def test_read_pid_ignores_stale_missing_and_garbled_pidfiles(layout):
+    layout.run.mkdir(parents=True)
+    # a pid that now belongs to another process (here: ours), started at another time
+    layout.pidfile("stale").write_text(f"{os.getpid()} 1\n")
+    assert process.read_pid(layout, "stale") is None
+    assert process.read_pid(layout, "missing") is None
+    layout.pidfile("garbled").write_text("not a pid\n")
+    assert process.read_pid(layout, "garbled") is None
+
+
+# --- Swift's xattr check ---
+
+def test_check_xattr_explains_a_filesystem_without_xattr(tmp_path, monkeypatch):
+    def unsupported(*_):
+        raise OSError(errno.ENOTSUP, os.strerror(errno.ENOTSUP))
+
+    monkeypatch.setattr(os, "setxattr", unsupported)
+    with pytest.raises(NoXattr) as err:
+        swift.check_xattr(tmp_path)
+    message = str(err.value)
+    assert str(tmp_path) in message
+    assert "extended attributes" in message and "LABKIT_STATE" in message
+    assert not (tmp_path / ".xattr-probe").exists()  # the probe is cleaned up
+
+
+def test_check_xattr_does_not_hide_other_errors(tmp_path, monkeypatch):
+    def broken(*_):
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(os, "setxattr", broken)
+    with pytest.raises(OSError) as err:
+        swift.check_xattr(tmp_path)
+    assert not isinstance(err.value, NoXattr)
+
+
+# --- the state folder ---
+
+def test_state_from_another_format_is_refused(layout):
+    layout.state.mkdir()
+    assert state.check_format(layout) is False  # no FORMAT: not created yet
+    layout.format_file.write_text(f"{STATE_FORMAT}\n")
+    assert state.check_format(layout) is True
+    layout.format_file.write_text(f"{STATE_FORMAT - 1}\n")
+    with pytest.raises(StateTooOld) as err:
+        state.check_format(layout)
+    assert str(layout.state) in str(err.value)
+    assert "labkit cloud reset" in str(err.value)
+
+
+def test_create_refuses_a_folder_with_foreign_files(layout):
+    layout.state.mkdir()
+    thesis = layout.state / "thesis.tex"
+    thesis.write_text("years of work")
+    with pytest.raises(CloudError) as err:  # (today an InstallFailed, a CloudError)
+        state.create(layout, say=lambda *_: None)
+    assert "thesis.tex" in str(err.value) and "LABKIT_STATE" in str(err.value)
+    assert thesis.read_text() == "years of work"  # nothing lost
+    assert sorted(p.name for p in layout.state.iterdir()) == ["thesis.tex"]
+
+
+def test_reset_refuses_a_folder_with_foreign_files(layout):
+    layout.state.mkdir()
+    (layout.state / "FORMAT").write_text(f"{STATE_FORMAT}\n")
+    thesis = layout.state / "thesis.tex"
+    thesis.write_text("years of work")
+    with pytest.raises(CloudError) as err:
+        PocketCloud(layout, say=lambda *_: None).reset()
+    assert "thesis.tex" in str(err.value)
+    assert thesis.read_text() == "years of work"
+    assert layout.format_file.is_file()
+
+
+# --- Glance's import plugins follow qemu-img ---
+
+def test_no_image_conversion_without_qemu_img(tmp_path, monkeypatch, layout):
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    assert glance.import_plugins() == ""
+    layout.state.mkdir()
+    state._configure(layout, state.new_secrets())
+    conf = (layout.state / "glance/glance-image-import.conf").read_text()
+    assert "image_import_plugins = []" in conf
+
+
+def test_image_conversion_with_qemu_img(tmp_path, monkeypatch):
+    bin_ = tmp_path / "bin"
+    bin_.mkdir()
+    qemu_img = bin_ / "qemu-img"
+    qemu_img.write_text("#!/bin/sh\nexit 0\n")
+    qemu_img.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_))
+    assert glance.import_plugins() == "'image_conversion'"
+
+
+def test_ports_follow_the_offset_until_the_state_fixes_them(layout, monkeypatch):
+    monkeypatch.setenv("LABKIT_PORT_OFFSET", "500")
+    assert layout.ports()["keystone"] == 5500
+    layout.state.mkdir()
+    layout.ports_file.write_text(json.dumps({"keystone": 6000}))
+    assert layout.ports()["keystone"] == 6000
