@@ -49,15 +49,24 @@ def table(rows, columns, title=None, headers=None):
         print("(none)")
 
 
+def _equivalent_lines(sdk, cli):
+    return ([("SDK", sdk)] if sdk else []) + ([("CLI", cli)] if cli else [])
+
+
+def equivalent_html(sdk=None, cli=None):
+    """The SDK call and CLI line as a small HTML block (what equivalent shows in Jupyter)."""
+    body = "".join(f"<div><span style='color:#666'>{label}:</span> "
+                   f"<code>{html.escape(text)}</code></div>"
+                   for label, text in _equivalent_lines(sdk, cli))
+    return f"<div style='font-size:90%;margin:4px 0'>{body}</div>"
+
+
 def equivalent(sdk=None, cli=None):
     """Show the openstacksdk call and the `openstack` CLI line that do the same thing."""
-    lines = ([("SDK", sdk)] if sdk else []) + ([("CLI", cli)] if cli else [])
     if in_notebook():
-        body = "".join(f"<div><span style='color:#666'>{label}:</span> "
-                       f"<code>{html.escape(text)}</code></div>" for label, text in lines)
-        display(HTML(f"<div style='font-size:90%;margin:4px 0'>{body}</div>"))
+        display(HTML(equivalent_html(sdk, cli)))
     else:
-        for label, text in lines:
+        for label, text in _equivalent_lines(sdk, cli):
             print(f"  {label}: {text}")
 
 

@@ -1,0 +1,80 @@
+"""Lesson 1 end to end with papermill: twice in a row (re-runnable), and on a machine
+without qemu-img (every cell still runs). nbval runs it once more on its own."""
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.cloud
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01-working-with-images.ipynb"
+
+
+def run(output, env=None):
+    import papermill
+
+    saved = dict(os.environ)
+    try:
+        os.environ.update(env or {})
+        papermill.execute_notebook(str(NOTEBOOK), str(output), cwd=str(NOTEBOOK.parent),
+                                   kernel_name="python3", progress_bar=False,
+                                   execution_timeout=600)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    import nbformat
+
+    return nbformat.read(output, as_version=4)
+
+
+def outputs_text(notebook):
+    parts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            parts.append(str(output.get("data", {}).get("text/html", "")))
+            parts.append(str(output.get("data", {}).get("text/plain", "")))
+    return "\n".join(parts)
+
+
+def errors(notebook):
+    return [output for cell in notebook.cells for output in cell.get("outputs", [])
+            if output.get("output_type") == "error"]
+
+
+def test_runs_twice_in_a_row(tmp_path):
+    for attempt in (1, 2):
+        notebook = run(tmp_path / f"run{attempt}.ipynb")
+        assert errors(notebook) == []
+        text = outputs_text(notebook)
+        assert "Correct: Uploaded as qcow2" in text and "Correct: Right: the bytes are" in text
+        assert "Traceback" not in text
+
+
+def path_without_qemu_img(folder):
+    """A PATH with every program of the current one except qemu-img."""
+    folder.mkdir()
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        if not os.path.isdir(directory):
+            continue
+        for entry in os.scandir(directory):
+            target = folder / entry.name
+            if entry.name.startswith("qemu-img") or target.exists():
+                continue
+            target.symlink_to(entry.path)
+    return str(folder)
+
+
+def test_runs_without_qemu_img(tmp_path):
+    path = path_without_qemu_img(tmp_path / "bin")
+    assert shutil.which("qemu-img", path=path) is None
+    assert shutil.which("openstack", path=path) or Path(sys.executable).parent.joinpath(
+        "openstack").exists()
+    notebook = run(tmp_path / "no-qemu.ipynb", env={"PATH": path})
+    assert errors(notebook) == []
+    text = outputs_text(notebook)
+    assert "qemu-img: not installed" in text
+    assert "No vmdk sample: needs qemu-img" in text
+    assert "Correct: Right: the bytes are qcow2" in text
