@@ -59,6 +59,28 @@ def test_a_service_crashing_on_start_names_its_log(pocket):
     assert pocket.is_up()
 
 
+def test_an_optional_service_that_crashes_does_not_stop_the_cloud(pocket):
+    """Manila serves lesson 2 only: if it cannot start, the rest of the course still runs."""
+    conf = pocket.layout.state / "manila/manila.conf"
+    original = conf.read_text()
+    said = []
+    cloud = PocketCloud(pocket.layout, say=said.append)
+    assert cloud.down(["manila"]) == ["manila"]
+    try:
+        conf.write_text(original + "\nthis line is not an option\n")
+        cloud.up(timeout=60)  # no exception: the other services are up
+        assert any("manila" in line and "did not start" in line for line in said)
+        rows = {row.process: row for row in cloud.status()}
+        assert not rows["manila"].healthy and rows["glance"].healthy
+        assert cloud.is_up()
+        learner = connect_to(pocket.layout)
+        assert learner.image.get("/images").status_code == 200
+    finally:
+        conf.write_text(original)
+    assert [proc.name for proc in cloud.up(timeout=60)] == ["manila"]
+    assert {row.process: row.healthy for row in cloud.status()}["manila"]
+
+
 def test_a_port_in_use_is_named_and_nothing_starts(second_cloud):
     layout = second_cloud.layout
     port = layout.ports()["keystone"]

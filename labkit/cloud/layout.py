@@ -17,7 +17,7 @@ from pathlib import Path
 RELEASE = "2026.1"
 
 #: Bumped when the state folder's layout or configuration changes incompatibly.
-STATE_FORMAT = 1
+STATE_FORMAT = 2  # 2: Manila joined the cloud
 
 #: Each listening service and its port (before ``LABKIT_PORT_OFFSET``).
 DEFAULT_PORTS = {
@@ -30,6 +30,7 @@ DEFAULT_PORTS = {
     "neutron": 9696,
     "nova": 8774,
     "mirror": 8099,
+    "manila": 8786,
 }
 
 HOST = "127.0.0.1"

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 
 from . import environment, identities, process, state
-from .errors import CloudError, NotRunning, PortInUse
+from .errors import CloudError, NotRunning, PortInUse, ServiceCrashed, ServiceTimeout
 from .layout import Layout
 from .registry import SERVICES
 
@@ -48,9 +48,14 @@ class PocketCloud:
                             str(self.layout.log(proc.name))))
         return rows
 
+    def optional_processes(self):
+        return {proc.name for svc in SERVICES if svc.optional for proc in svc.processes(self.layout)}
+
     def is_up(self):
+        """True when every service the course cannot do without answers."""
+        optional = self.optional_processes()
         return (self.layout.format_file.is_file() and self.layout.clouds_yaml.is_file()
-                and all(row.healthy for row in self.status()))
+                and all(row.healthy for row in self.status() if row.process not in optional))
 
     # --- lifecycle ---
     def up(self, timeout=120):
@@ -69,10 +74,19 @@ class PocketCloud:
         for proc in to_start:
             process.start(self.layout, proc)
         ports = {proc.name: proc.port for _, proc in self.processes()}
-        process.wait_healthy(
-            self.layout, [proc for _, proc in self.processes()], timeout,
-            on_ready=lambda name: self.say(
-                f"{elapsed()} {name:24} up" + (f"  127.0.0.1:{ports[name]}" if ports[name] else "")))
+        on_ready = lambda name: self.say(  # noqa: E731
+            f"{elapsed()} {name:24} up" + (f"  127.0.0.1:{ports[name]}" if ports[name] else ""))
+        optional = self.optional_processes()
+        procs = [proc for _, proc in self.processes()]
+        process.wait_healthy(self.layout, [p for p in procs if p.name not in optional], timeout,
+                             on_ready=on_ready)
+        for proc in (p for p in procs if p.name in optional):
+            try:
+                process.wait_healthy(self.layout, [proc], timeout, on_ready=on_ready)
+            except (ServiceCrashed, ServiceTimeout) as exc:
+                process.stop(self.layout, [proc])
+                self.say(f"{elapsed()} {proc.name:24} did not start: the other services run, "
+                         f"and the lessons that need {proc.name} say so and skip.\n{exc}")
         if not (self.layout.state / "bootstrapped").is_file():
             try:
                 identities.bootstrap(self.layout)

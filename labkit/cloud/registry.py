@@ -1,9 +1,9 @@
 """The services of the pocket cloud, in start order. A new service is one more line."""
 
-from . import glance, keystone, mirror, neutron, nova, swift
+from . import glance, keystone, manila, mirror, neutron, nova, swift
 
 SERVICES = [keystone.SERVICE, glance.SERVICE, swift.SERVICE, neutron.SERVICE, nova.SERVICE,
-            mirror.SERVICE]
+            manila.SERVICE, mirror.SERVICE]
 
 
 def by_name(name):

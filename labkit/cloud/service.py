@@ -57,6 +57,9 @@ class Service:
     folders = ()
     #: a Keystone service user is created for it (and its password rendered in)
     has_service_user = False
+    #: the rest of the cloud works without it: if it fails to start, `up` says so, goes on,
+    #: and the lessons that need it say they skip
+    optional = False
 
     def configure(self, layout, values):
         for template, dest in self.templates:

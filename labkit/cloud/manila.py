@@ -1,0 +1,38 @@
+"""Manila: shared file systems, with Manila's own DummyDriver as the back end.
+
+api, scheduler and share services run in one process (runners/manila_all.py) on the
+in-process ``fake://`` transport, with sqlite: no broker, no database server. The driver
+keeps shares, snapshots and access rules as records; it exports no real data. The share
+type ``default`` is made with the database (runners/manila_schema.py), so Keystone's
+bootstrap needs nothing from Manila.
+"""
+
+from .process import Process
+from .service import RUNNERS, Service
+
+
+class Manila(Service):
+    name = "manila"
+    has_service_user = True
+    optional = True  # lesson 2 only; lessons 1, 3 and 4 must not wait for it
+    templates = [("manila/manila.conf", "manila/manila.conf"),
+                 ("manila/api-paste.ini", "manila/api-paste.ini")]
+    seed_files = ["manila/manila.db"]
+    folders = ["manila/state", "manila/locks", "manila/coordination"]
+
+    def init(self, layout, run, secrets):
+        run([self.tool(layout, "python"), str(RUNNERS / "manila_schema.py")])
+
+    def processes(self, layout):
+        port = layout.ports()["manila"]
+        return [Process("manila", [self.tool(layout, "python"), str(RUNNERS / "manila_all.py")],
+                        port=port, health_url=layout.url("manila", "/"))]
+
+    def endpoints(self, layout):
+        url = layout.url("manila", "/v2")
+        # python-manilaclient looks for sharev2 when shared-file-system is missing; both
+        # point at the same API so every client finds it.
+        return [("shared-file-system", "manila", url), ("sharev2", "manilav2", url)]
+
+
+SERVICE = Manila()

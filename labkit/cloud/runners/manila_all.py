@@ -1,0 +1,51 @@
+"""Manila's api, scheduler and share services in one process.
+
+Manila's services talk over RPC. oslo.messaging's ``fake://`` transport delivers messages
+only inside one process, so all three run here, side by side, as Manila's own service
+objects under one oslo.service launcher (eventlet, as Manila's own commands use). This
+needs no message broker and no second process; the API is Manila's built-in WSGI server.
+Start order matters: the scheduler must listen before the share services announce their
+pools, which they do once as they start.
+"""
+from manila import monkey_patch
+
+monkey_patch.patch()  # what manila.cmd does first: eventlet, before anything else
+
+import os  # noqa: E402
+
+import manila_sqlite  # noqa: E402,F401  before Manila's database code (see its docstring)
+
+from oslo_config import cfg  # noqa: E402
+from oslo_log import log  # noqa: E402
+from oslo_service import service as oslo_service  # noqa: E402
+
+from manila.common import config  # noqa: E402
+from manila import service  # noqa: E402
+from manila import version  # noqa: E402
+
+CONF = cfg.CONF
+
+
+def main():
+    log.register_options(CONF)
+    CONF(["--config-file", f"{os.environ['LABKIT_STATE']}/manila/manila.conf"],
+         project="manila", version=version.version_string())
+    config.verify_share_protocols()
+    config.set_lib_defaults()
+    log.setup(CONF, "manila")
+    services = [service.Service.create(binary="manila-scheduler")]
+    services += [service.Service.create(host=f"{CONF.host}@{backend}", service_name=backend,
+                                        binary="manila-share", coordination=True)
+                 for backend in CONF.enabled_share_backends]
+    # The API comes last: the share manager registers [keystone_authtoken] auth_url itself,
+    # which clashes if keystonemiddleware (loaded with the API) registered it first. It
+    # also means the port opens only once the scheduler and share services exist.
+    services.append(service.WSGIService("osapi_share"))
+    launcher = oslo_service.ServiceLauncher(CONF, restart_method="mutate")
+    for each in services:
+        launcher.launch_service(each)
+    launcher.wait()
+
+
+if __name__ == "__main__":
+    main()
