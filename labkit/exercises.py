@@ -26,17 +26,24 @@ from . import show
 
 @dataclass
 class Outcome:
-    """What check() found. A notebook cell ending in ex.check() shows it as a coloured note."""
+    """What check() found; check() shows it as a coloured note."""
 
     message: str
     kind = ""
     passed = False
+    shown = False  # set once check() has shown it
 
     def __str__(self):
         return f"{self.kind}: {self.message}"
 
-    def _repr_html_(self):
-        return show.note_html(str(self), _STYLE[type(self)])
+    def show(self):
+        show.note(str(self), _STYLE[type(self)])
+        self.shown = True
+
+    def _ipython_display_(self):
+        # A cell ending in `ex.check()` would show the outcome a second time; once is enough.
+        if not self.shown:
+            self.show()
 
 
 class Correct(Outcome):
@@ -70,13 +77,12 @@ class Exercise:
         raise NotImplementedError
 
     def check(self):
-        """Look at the cloud; returns the Outcome (shown as a note when a cell ends with it)."""
+        """Look at the cloud, show what is right or missing, and return the Outcome."""
         try:
             outcome = self.evaluate(self.conn)
         except Exception as exc:  # the cloud answered something unexpected
             outcome = Uncheckable(f"Could not look at the cloud: {exc}")
-        if not show.in_notebook():
-            print(outcome)
+        outcome.show()
         return outcome
 
     def hint_text(self, number):
