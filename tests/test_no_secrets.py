@@ -40,9 +40,14 @@ def looks_random(run):
             and any(c.isdigit() for c in run) and entropy(run) >= 4.5)
 
 
+# an SSH SHA256 fingerprint is base64 with '+' and '/', which would split it into runs
+FINGERPRINT = re.compile(r"SHA256:[A-Za-z0-9+/]{43}=?")
+
+
 def find_secrets(text, known=()):
     """What in text looks like a secret: [(kind, a short excerpt)]."""
     found = [("cloud secret", value[:4] + "...") for value in known if value in text]
+    text = FINGERPRINT.sub("SHA256:<fingerprint>", text)
     found += [("fernet token", m.group()[:8] + "...") for m in FERNET.finditer(text)]
     found += [("private key", m.group()) for m in PRIVATE_KEY.finditer(text)]
     for m in RUN.finditer(text):
@@ -102,6 +107,8 @@ def test_scanner_ignores_ids_hashes_paths_and_public_keys():
         str(uuid.uuid4()), uuid.uuid4().hex, hashlib.sha512(b"x").hexdigest(),
         "72:7e:dc:7f:b8:c1:1c:db:27:90:52:b3:26:2f:12:53",
         "SHA256:6rSrWOZNgjziJih4eO+w05iR/PHnQormYhCj4VecaEQ",
+        "SHA256:QeKg6LvQ/u5RnYygMFrK9NsY2BPl6XxHsYtjMKQTIFE",  # a long run after the '/'
+        "<td>SHA256:QeKg6LvQ/u5RnYygMFrK9NsY2BPl6XxHsYtjMKQTIFE</td>",
         "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICkrTGq0pnZ5lG6sWm0Xv9uJ3wq0K1a9bYkS2n2x7Hc1 day3",
         "/work/main/.labkit/s-state/glance/images/0b8a4bd2-6a5e-4c55-9d63-2d4d1b8f0c11",
         "http://127.0.0.1:22080/v1/AUTH_5469f7a9e03249d78bab8b5818684baf/day3-photos",
