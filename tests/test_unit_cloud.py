@@ -19,7 +19,7 @@ import pytest
 import labkit.cloud as cloud_package
 from labkit.cloud import PocketCloud, glance, identities, process, state, swift
 from labkit.cloud.errors import CloudError, NoXattr, StateTooOld
-from labkit.cloud.layout import STATE_FORMAT, Layout
+from labkit.cloud.layout import DEFAULT_PORTS, STATE_FORMAT, Layout
 from labkit.cloud.registry import SERVICES
 from labkit.cloud.service import TEMPLATES
 
@@ -145,6 +145,27 @@ def test_state_from_another_format_is_refused(layout):
         state.check_format(layout)
     assert str(layout.state) in str(err.value)
     assert "labkit cloud reset" in str(err.value)
+
+
+def test_a_state_from_before_a_service_existed_can_still_be_stopped_and_reset(layout):
+    """What `labkit cloud reset` (the advice of StateTooOld) meets after an upgrade: a state
+    whose ports.json predates a service (format 1 had no Manila) and a process still running."""
+    import subprocess
+    import sys
+
+    layout.state.mkdir()
+    (layout.state / "FORMAT").write_text(f"{STATE_FORMAT - 1}\n")
+    old_ports = {name: port + 3 for name, port in DEFAULT_PORTS.items() if name != "manila"}
+    layout.ports_file.write_text(json.dumps(old_ports))
+    assert layout.ports()["manila"] == DEFAULT_PORTS["manila"] + 3  # the state's own offset
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
+                               start_new_session=True)
+    layout.run.mkdir()
+    layout.pidfile("keystone").write_text(f"{sleeper.pid} {process._start_time(sleeper.pid)}\n")
+    cloud = PocketCloud(layout, say=lambda *_: None)
+    assert cloud.status()  # no KeyError for the newer service
+    cloud.reset()
+    assert sleeper.wait(timeout=20) is not None and not layout.state.exists()
 
 
 def test_create_refuses_a_folder_with_foreign_files(layout):

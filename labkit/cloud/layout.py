@@ -102,11 +102,14 @@ class Layout:
         return self.run / f"{name}.pid"
 
     def ports(self):
-        """The ports this state was created with (falls back to the defaults plus offset)."""
-        if self.ports_file.is_file():
-            return json.loads(self.ports_file.read_text())
+        """The ports this state was created with. A service newer than the state (an older
+        labkit made it) gets its default port with the same offset, so that `down` and
+        `reset` still work on an old state."""
         offset = int(os.environ.get("LABKIT_PORT_OFFSET", "0"))
-        return {name: port + offset for name, port in DEFAULT_PORTS.items()}
+        saved = json.loads(self.ports_file.read_text()) if self.ports_file.is_file() else {}
+        if "keystone" in saved:
+            offset = saved["keystone"] - DEFAULT_PORTS["keystone"]
+        return {**{name: port + offset for name, port in DEFAULT_PORTS.items()}, **saved}
 
     def url(self, service, path=""):
         return f"http://{HOST}:{self.ports()[service]}{path}"
