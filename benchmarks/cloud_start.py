@@ -5,6 +5,7 @@
 - seed: the one-time preparation per services install (database syncs, Keystone bootstrap);
 - fresh start: `reset` then `up` (a new state copied from the seed, new passwords and keys);
 - warm start: `down` then `up` (the same state, processes started again);
+- when each process answered during the last warm start (Manila's share of the start);
 - resident memory of each service (all its processes), after the last warm start.
 
 It uses its own state folder and ports (LABKIT_STATE, LABKIT_PORT_OFFSET; defaults below), so a
@@ -51,12 +52,15 @@ def main():
         print(f"seed (once per install):   {timed(lambda: state.ensure_seed(cloud.layout, quiet)):6.1f} s")
     state.ensure_seed(cloud.layout, quiet)
 
-    fresh, warm = [], []
+    fresh, warm, said = [], [], []
     for _ in range(args.runs):
         cloud.reset()
         fresh.append(timed(cloud.up))
         cloud.down()
+        said.clear()
+        cloud.say = said.append
         warm.append(timed(cloud.up))
+        cloud.say = quiet
 
     def line(label, values):
         print(f"{label:27}{statistics.median(values):6.1f} s median "
@@ -64,6 +68,11 @@ def main():
 
     line("fresh start (reset + up):", fresh)
     line("warm start (down + up):", warm)
+
+    print("\nlast warm start, each process answering at:")
+    for line in said:
+        if line.startswith("[") and " up" in line:
+            print(f"  {line}")
 
     print("\nmemory after a warm start      RSS       PSS (shared pages shared out)")
     totals = {"Rss": 0, "Pss": 0}
