@@ -7,10 +7,14 @@
 from . import show
 
 
+def catalog(conn):
+    """The service catalog of conn's token: a list of {type, name, endpoints} entries."""
+    return conn.session.auth.get_access(conn.session).service_catalog.catalog
+
+
 def service_types(conn):
     """The service types in the catalog of conn's token (e.g. {'image', 'object-store'})."""
-    catalog = conn.session.auth.get_access(conn.session).service_catalog
-    return {entry.get("type") for entry in catalog.catalog}
+    return {entry.get("type") for entry in catalog(conn)}
 
 
 def has_service(conn, service_type, *aliases):

@@ -657,9 +657,8 @@ def with_changed_signature(url):
 
 def application_container_services(conn):
     """Rows for Zun ('container') and Magnum ('container-infra') if the catalog has them."""
-    catalog = conn.session.auth.get_access(conn.session).service_catalog.catalog
     rows = []
-    for entry in catalog:
+    for entry in capabilities.catalog(conn):
         if entry.get("type") in ("container", "container-infra"):
             for endpoint in entry.get("endpoints", []):
                 if endpoint.get("interface") == "public":

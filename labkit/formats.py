@@ -15,9 +15,7 @@ what it cannot (``ToolMissing``).
 
 import gzip
 import hashlib
-import io
 import json
-import os
 import shutil
 import struct
 import subprocess

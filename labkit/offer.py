@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from keystoneauth1 import exceptions as ks_exc
 
-from . import show
+from . import capabilities, show
 
 #: What the course does with each service type (the catalog may hold others: not used).
 COURSE_USES = {
@@ -143,10 +143,6 @@ def parse_swift_info(info):
 
 # --- asking the cloud ---
 
-def _catalog(conn):
-    return conn.session.auth.get_access(conn.session).service_catalog.catalog
-
-
 def _endpoint_url(entry, conn):
     """The entry's URL for this connection's interface (and region, when it has one)."""
     interface = (conn.config.get_interface() or "public").replace("URL", "")
@@ -195,7 +191,7 @@ def _one_line(exc):
 def catalog_services(conn):
     """One Service row per catalog entry, in catalog order."""
     rows = []
-    for entry in _catalog(conn):
+    for entry in capabilities.catalog(conn):
         url = _endpoint_url(entry, conn)
         try:
             version, micro = discover(conn, url)

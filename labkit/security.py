@@ -48,6 +48,7 @@ from keystoneauth1 import exceptions as ksa_exc
 from openstack import exceptions as sdk_exc
 
 from . import cleanup, marks, show
+from .private import write_private
 
 LESSON = "03"
 MARK = f"{marks.KEY}={LESSON}"  # written into descriptions, for kinds without properties
@@ -101,14 +102,6 @@ def lesson_folder(*parts):
     folder = home.joinpath(*parts)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
-
-
-def _write_private(path, data):
-    """Write bytes to a file only its owner can read or write (0600), whatever the umask."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.chmod(path, 0o600)
 
 
 def _check_name(name, what):
@@ -289,7 +282,7 @@ def generate_key(name, folder=None):
     private, public = folder / name, folder / f"{name}.pub"
     if not (private.is_file() and public.is_file()):
         key = ed25519.Ed25519PrivateKey.generate()
-        _write_private(private, key.private_bytes(
+        write_private(private, key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
             serialization.NoEncryption()))
         public.write_bytes(key.public_key().public_bytes(
@@ -499,7 +492,7 @@ def write_app_credential_cloud(conn, cred, cloud_name=None, path=None):
                  "application_credential_secret": cred.secret},
         "region_name": conn.config.get_region_name(),
         "interface": "public", "identity_api_version": 3}
-    _write_private(path, yaml.safe_dump(data, sort_keys=False).encode())
+    write_private(path, yaml.safe_dump(data, sort_keys=False).encode())
     return path
 
 
@@ -554,7 +547,7 @@ def _forget_cloud(cloud_name, path=None):
     if cloud_name in data.get("clouds", {}):
         del data["clouds"][cloud_name]
         if data["clouds"] or len(data) > 1:
-            _write_private(path, yaml.safe_dump(data, sort_keys=False).encode())
+            write_private(path, yaml.safe_dump(data, sort_keys=False).encode())
         else:  # nothing else in it: the lesson made this file, so it goes
             path.unlink()
 
@@ -750,7 +743,7 @@ def glance_policy_override(rules):
     if path.exists():
         raise SecurityInputError(f"{path} exists already (an operator's own policy): this "
                                  f"demonstration does not overwrite it.")
-    _write_private(path, yaml.safe_dump(rules).encode())
+    write_private(path, yaml.safe_dump(rules).encode())
     try:
         time.sleep(0.05)  # a distinct mtime from any earlier read
         yield path

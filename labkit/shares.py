@@ -262,18 +262,20 @@ def delete_share(conn, share, wait=True, timeout=120):
     return True
 
 
-def _wait_gone(fetch, what, timeout):
+def _wait_gone(fetch, what, timeout, field="status", failed=FAILED):
+    """Poll fetch() until it answers 404; field names the resource's status attribute."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             current = fetch()
         except sdk_exc.NotFoundException:
             return
-        if current.status in FAILED:
-            raise ShareError(f"Deleting the {what} failed: it is {current.status}. An admin "
+        status = getattr(current, field)
+        if status in failed:
+            raise ShareError(f"Deleting the {what} failed: it is {status}. An admin "
                              f"can reset its state and delete it again.")
         if time.monotonic() > deadline:
-            raise ShareError(f"The {what} is still {current.status} after {timeout} s.")
+            raise ShareError(f"The {what} is still {status} after {timeout} s.")
         time.sleep(0.5)
 
 
@@ -359,16 +361,8 @@ def deny_access(conn, share, rule, wait=True, timeout=60):
         return False
     sfs.delete_access_rule(rule_id, getattr(share, "id", share), ignore_missing=True)
     if wait:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                current = sfs.get_access_rule(rule_id)
-            except sdk_exc.NotFoundException:
-                break
-            if time.monotonic() > deadline:
-                raise ShareError(f"The access rule {rule_id} is still {current.state} "
-                                 f"after {timeout} s.")
-            time.sleep(0.5)
+        _wait_gone(lambda: sfs.get_access_rule(rule_id), f"access rule {rule_id}", timeout,
+                   field="state", failed=())
     return True
 
 

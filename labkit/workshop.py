@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from . import capabilities, cleanup, marks
-from .cloud.state import write_private
+from .private import write_private
 
 TAG = "labkit-workshop"
 QUOTAS = {

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import openstack
 import pytest
-from openstack.config import OpenStackConfig
 
 from labkit.cloud import Layout, PocketCloud
+from labkit.connect import open_cloud
 from labkit.cloud.errors import PortInUse, ServiceCrashed, StateTooOld
 
 pytestmark = pytest.mark.cloud
@@ -39,8 +39,7 @@ def second_cloud(pocket, monkeypatch):
 
 
 def connect_to(layout, cloud="labkit"):
-    region = OpenStackConfig(config_files=[str(layout.clouds_yaml)]).get_one(cloud=cloud)
-    return openstack.connection.Connection(config=region)
+    return open_cloud(cloud, layout.clouds_yaml)
 
 
 def test_a_service_crashing_on_start_names_its_log(pocket):

@@ -1,6 +1,5 @@
 """labkit doctor, verify, cleanup, workshop and release, against the pocket cloud."""
 
-import json
 import os
 import socket
 import subprocess
@@ -125,7 +124,7 @@ def test_unreachable_endpoint_gives_up_within_its_bound(tmp_path):
 @pytest.mark.cloud
 def test_cleanup_touches_marked_resources_only(learner):
     marked = containers.create_container(learner, marks.name("cleanup-probe"), lesson="99")
-    unmarked = learner.object_store.create_container("not-a-lesson-container")
+    learner.object_store.create_container("not-a-lesson-container")
     try:
         listed = cleanup.cleanup(learner, lesson="99", dry_run=True, quiet=True)
         assert [r.name for r in listed] == [marked] and not listed[0].done

@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 import labkit
-from labkit import offer
+from labkit import capabilities, offer
 
 pytestmark = pytest.mark.cloud
 
@@ -19,7 +19,7 @@ def found(learner):
 
 
 def test_every_catalog_entry_is_described(learner, found):
-    catalog = offer._catalog(learner)
+    catalog = capabilities.catalog(learner)
     assert [s.type for s in found.services] == [e["type"] for e in catalog]
     assert {"identity", "image", "object-store", "network", "compute"} <= {
         s.type for s in found.services}

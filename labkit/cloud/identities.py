@@ -17,7 +17,8 @@ from keystoneauth1 import exceptions as ks_exc
 
 from .registry import SERVICES
 from .service import render
-from .state import read_secrets, write_private
+from ..private import write_private
+from .state import read_secrets
 
 CLOUD_NAMES = {"learner": "labkit", "admin": "labkit-admin", "partner": "labkit-partner"}
 PEOPLE = [("learner", "lesson"), ("partner", "partner")]  # user, project

@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 
-from .errors import PortInUse, ServiceCrashed, ServiceTimeout
+from .errors import ServiceCrashed, ServiceTimeout
 from .layout import HOST
 
 
@@ -65,9 +65,8 @@ def port_in_use(port):
 
 
 def start(layout, proc):
-    """Launch proc detached, appending its output to logs/NAME.log; return its pid."""
-    if proc.port is not None and port_in_use(proc.port):
-        raise PortInUse(proc.name, proc.port)
+    """Launch proc detached, appending its output to logs/NAME.log; return its pid.
+    (The caller checks the port first: PocketCloud.up checks them all before any start.)"""
     layout.logs.mkdir(parents=True, exist_ok=True)
     layout.run.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "LABKIT_STATE": str(layout.state), "PYTHONWARNINGS": "ignore",

@@ -14,6 +14,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from ..private import write_private
 from .errors import CloudError, InstallFailed, StateTooOld
 from .glance import import_plugins
 from .layout import DEFAULT_PORTS, STATE_FORMAT, Layout
@@ -35,14 +36,6 @@ def new_secrets():
         "services": {s.name: word() for s in SERVICES if s.has_service_user},
         "swift_hash": [pysecrets.token_hex(8), pysecrets.token_hex(8)],
     }
-
-
-def write_private(path, text):
-    """Write a file only its owner can read (secrets, clouds.yaml)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.chmod(path, 0o600)
 
 
 def read_secrets(layout):
