@@ -78,3 +78,21 @@ def verified_course(pocket, tmp_path_factory):
                             capture_output=True, text=True, timeout=3600,
                             cwd=Path(__file__).resolve().parents[1])
     return SimpleNamespace(output=output, result=result)
+
+
+@pytest.fixture
+def path_without_qemu_img(tmp_path):
+    """A PATH with every program of the current one except qemu-img (a machine without it)."""
+    import os
+
+    folder = tmp_path / "bin-without-qemu-img"
+    folder.mkdir()
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        if not os.path.isdir(directory):
+            continue
+        for entry in os.scandir(directory):
+            target = folder / entry.name
+            if entry.name.startswith("qemu-img") or target.exists():
+                continue
+            target.symlink_to(entry.path)
+    return str(folder)
