@@ -24,5 +24,5 @@ def test_runs_without_qemu_img(pocket, tmp_path, path_without_qemu_img, monkeypa
               if out.get("output_type") == "error"]
     assert errors == []
     shown = "".join(str(out.get("text", "")) + str(out.get("data", {}))
-                                 for cell in executed.cells for out in cell.get("outputs", []))
+                    for cell in executed.cells for out in cell.get("outputs", []))
     assert "qemu-img" in shown  # the skipped demos say why
