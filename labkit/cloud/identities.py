@@ -22,7 +22,9 @@ from .state import read_secrets
 
 CLOUD_NAMES = {"learner": "labkit", "admin": "labkit-admin", "partner": "labkit-partner"}
 PEOPLE = [("learner", "lesson"), ("partner", "partner")]  # user, project
-ROLES = ["admin", "member", "reader", "service"]
+#: Keystone's own three, "service" for the service users, and the role Swift's proxy names
+#: (reseller_admin_role) for operations on any account, such as setting account quotas
+ROLES = ["admin", "member", "reader", "service", "ResellerAdmin"]
 FLAVORS = [("m1.tiny", 512, 1, 1), ("m1.small", 2048, 1, 20), ("m1.medium", 4096, 2, 40)]
 
 
@@ -113,7 +115,21 @@ def bootstrap(layout):
     _flavors(conn)
     conn.close()
     write_clouds_yaml(layout, secrets)
-    (layout.state / "bootstrapped").write_text("ok\n")
+    _marker(layout).write_text(json.dumps(sorted(s.name for s in SERVICES)))
+
+
+def _marker(layout):
+    return layout.state / "bootstrapped"
+
+
+def is_bootstrapped(layout):
+    """True once the catalog has an entry for every registered service (a service that
+    joined the state since is missing until the next bootstrap, which adds it)."""
+    try:
+        done = json.loads(_marker(layout).read_text())
+    except (OSError, ValueError):
+        return False
+    return set(done) >= {s.name for s in SERVICES}
 
 
 def write_clouds_yaml(layout, secrets):

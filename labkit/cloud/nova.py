@@ -8,7 +8,8 @@ class Nova(Service):
     name = "nova"
     has_service_user = True
     templates = [("nova/nova.conf", "nova/nova.conf")]
-    seed_files = ["nova/nova_api.db", "nova/nova.db"]
+    ports = {"nova": 8774}
+    databases = ["nova_api", "nova"]
     folders = ["nova/state", "nova/locks"]
 
     def init(self, layout, run, secrets):
