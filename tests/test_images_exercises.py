@@ -2,6 +2,7 @@
 shows it: plain SDK, or the `openstack` command) makes check() pass, doing nothing does not,
 and one typical mistake does not, with a message that names the mistake."""
 
+import re
 import shlex
 import subprocess
 import sys
@@ -41,7 +42,8 @@ def run_cli(line, **names):
     """Run a `!openstack ...` line as a notebook does ({name} filled in from names), as the
     learner: labkit.connect() (the learner fixture) exported OS_CLOUD and
     OS_CLIENT_CONFIG_FILE; the CLI is the one beside this Python."""
-    command = shlex.split(line.lstrip("!").format(**names))
+    line = re.sub(r"\{([^}]+)\}", lambda m: str(eval(m.group(1), dict(names))), line)  # as IPython
+    command = shlex.split(line.lstrip("!"))
     command[0] = str(Path(sys.executable).parent / command[0])
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -51,6 +53,7 @@ def sdk_upload(conn, path, **changes):
     fields = dict(disk_format="qcow2", container_format="bare", tags=[marks.TAG],
                   os_distro="cirros", labkit_lesson="01", wait=True)
     fields.update(changes)
+    fields = {key: value for key, value in fields.items() if value is not None}
     return conn.image.create_image(marks.name("ex-upload"), filename=str(path), **fields)
 
 
