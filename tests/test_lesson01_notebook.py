@@ -47,7 +47,7 @@ def errors(notebook):
 def assert_glance_answers_are_shown(text):
     """The lesson shows Glance's own answers next to labkit's checks, and the duplicate pitfall."""
     assert "raw bytes declared qcow2: 415 Unsupported Media Type" in text
-    assert "does not match stream data raw" in text
+    assert "the image is back to: queued" in text  # a failed v2 upload goes back to queued
     assert "an ftp:// URL: 400 Bad Request" in text and "does not pass filtering" in text
     assert "minimum disk -1: 400 Bad Request" in text and "Cannot be a negative value" in text
     assert "Glance's own answer: 403" in text and "is protected and cannot be deleted" in text
