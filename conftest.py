@@ -16,6 +16,14 @@ for variable in ("OS_CLOUD", "OS_CLIENT_CONFIG_FILE", "LABKIT_ADMIN_CLOUD",
     os.environ.pop(variable, None)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Whatever needs the pocket cloud is marked `cloud`, so that `-m "not cloud"` is a fast
+    lane that starts none: every notebook cell (nbval), and every test using the fixture."""
+    for item in items:
+        if item.path.suffix == ".ipynb" or "pocket" in getattr(item, "fixturenames", ()):
+            item.add_marker("cloud")
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Stop the test cloud at the end (set LABKIT_KEEP_CLOUD=1 to keep it for re-runs)."""
     if os.environ.get("LABKIT_KEEP_CLOUD"):
