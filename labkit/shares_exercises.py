@@ -129,14 +129,19 @@ class CopyFromSnapshot(_ManilaExercise):
 
 class GrowAndLabel(_ManilaExercise):
     """Extend day3-exercise to 4 GiB and give it the metadata purpose=exercise.
-    Hints and solution: the `openstack` CLI."""
+    Hints and solution: the `openstack` CLI for the resize, the SDK for the metadata."""
 
     hints = ["`openstack share resize SHARE NEW_SIZE --wait` extends (or shrinks).",
-             "`openstack share set SHARE --property KEY=VALUE` adds metadata.",
+             "Metadata with the SDK: conn.shared_file_system.create_share_metadata(share_id, "
+             "KEY=VALUE). (`openstack share set --property` sets it too, but python-manilaclient "
+             "6.3 then always tries an admin-only task-state reset and exits with an error for a "
+             "member: manilaclient/osc/v2/share.py, SetShare.take_action.)",
              "!openstack share resize day3-exercise 4 --wait\n"
-             "!openstack share set day3-exercise --property purpose=exercise"]
+             "share = next(conn.shared_file_system.shares(name='day3-exercise'))\n"
+             "conn.shared_file_system.create_share_metadata(share.id, purpose='exercise')"]
     solution = ("!openstack share resize day3-exercise 4 --wait\n"
-                "!openstack share set day3-exercise --property purpose=exercise")
+                "share = next(conn.shared_file_system.shares(name='day3-exercise'))\n"
+                "conn.shared_file_system.create_share_metadata(share.id, purpose='exercise')")
 
     def evaluate(self, conn):
         share = _share_or_none(conn, EXERCISE_SHARE)

@@ -8,7 +8,6 @@ import pytest
 from openstack import exceptions as sdk_exc
 
 from labkit import cleanup, containers
-from labkit import containers_exercises as exercises
 from labkit.containers import ContainerNotEmpty, MalformedACL, NameRefused
 
 pytestmark = pytest.mark.cloud
