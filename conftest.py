@@ -11,6 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 os.environ.setdefault("LABKIT_STATE", str(ROOT / ".labkit" / "test-state"))
 os.environ.setdefault("LABKIT_PORT_OFFSET", "10000")
+os.environ.setdefault("LABKIT_STRICT_CHECKS", "1")  # a crashing exercise check fails the test
 for variable in ("OS_CLOUD", "OS_CLIENT_CONFIG_FILE", "LABKIT_ADMIN_CLOUD",
                  "LABKIT_PARTNER_CLOUD"):
     os.environ.pop(variable, None)
