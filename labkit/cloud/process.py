@@ -14,6 +14,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -161,23 +162,28 @@ def answers(url, timeout=2.0):
 def wait_healthy(layout, procs, timeout, on_ready=None):
     """Wait until every process is healthy (see Process.is_healthy).
 
-    Raises ServiceCrashed as soon as one exits, ServiceTimeout when the bound runs out.
+    All pending processes are asked at once each round, so one that accepts but answers
+    slowly does not delay noticing the others. Raises ServiceCrashed as soon as one exits,
+    ServiceTimeout when the bound runs out.
     """
     pending = {p.name: p for p in procs}
     deadline = time.monotonic() + timeout
-    while pending:
-        for name, proc in list(pending.items()):
-            if read_pid(layout, name) is None:
-                raise ServiceCrashed(name, layout.log(name), log_tail(layout.log(name)))
-            if proc.is_healthy():
-                del pending[name]
-                if on_ready:
-                    on_ready(name)
-        if pending and time.monotonic() > deadline:
-            name = sorted(pending)[0]
-            raise ServiceTimeout(name, timeout, layout.log(name), log_tail(layout.log(name)))
-        if pending:
-            time.sleep(0.2)
+    with ThreadPoolExecutor(max_workers=max(1, len(pending))) as pool:
+        while pending:
+            for name in pending:
+                if read_pid(layout, name) is None:
+                    raise ServiceCrashed(name, layout.log(name), log_tail(layout.log(name)))
+            asked = {name: pool.submit(proc.is_healthy) for name, proc in pending.items()}
+            for name, answer in asked.items():
+                if answer.result():
+                    del pending[name]
+                    if on_ready:
+                        on_ready(name)
+            if pending and time.monotonic() > deadline:
+                name = sorted(pending)[0]
+                raise ServiceTimeout(name, timeout, layout.log(name), log_tail(layout.log(name)))
+            if pending:
+                time.sleep(0.2)
 
 
 def log_tail(path, lines=12):
