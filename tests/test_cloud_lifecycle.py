@@ -162,7 +162,8 @@ def test_secrets_are_private_and_stay_out_of_the_logs(pocket):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     secrets = json.loads(layout.secrets_file.read_text())
     passwords = [secrets["admin"], secrets["learner"], secrets["partner"],
-                 *secrets["services"].values()]
+                 *secrets["services"].values(), *secrets["databases"].values()]
+    assert secrets["databases"]["postgres"]  # the database roles' passwords are checked too
     assert secrets["learner"] in layout.clouds_yaml.read_text()  # the right secrets file
     logs = [p for p in layout.logs.rglob("*") if p.is_file()]
     assert logs
