@@ -26,16 +26,34 @@ def quiet(*_):
     pass
 
 
-@pytest.fixture
-def second_cloud(pocket, monkeypatch):
-    """A second, not yet created pocket cloud; stopped and deleted afterwards."""
+def _new_cloud(pocket, monkeypatch):
     offset = int(os.environ.get("LABKIT_PORT_OFFSET", "0")) + 500
     monkeypatch.setenv("LABKIT_PORT_OFFSET", str(offset))  # ports are fixed when it is created
     folder = Path(tempfile.mkdtemp(prefix="t-second-", dir=pocket.layout.state.parent))
-    cloud = PocketCloud(Layout(state=folder, services=pocket.layout.services), say=quiet)
-    yield cloud
+    return PocketCloud(Layout(state=folder, services=pocket.layout.services), say=quiet)
+
+
+def _remove(cloud):
     cloud.reset()
-    shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(cloud.layout.state, ignore_errors=True)
+
+
+@pytest.fixture
+def second_cloud(pocket, monkeypatch):
+    """A second, not yet created pocket cloud; stopped and deleted afterwards."""
+    cloud = _new_cloud(pocket, monkeypatch)
+    yield cloud
+    _remove(cloud)
+
+
+@pytest.fixture(scope="module")
+def shared_second_cloud(pocket):
+    """A second pocket cloud that the tests of this module which start one share, so that a
+    test suite pays for one fresh start less (each test still calls up() itself)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        cloud = _new_cloud(pocket, monkeypatch)
+        yield cloud
+        _remove(cloud)
 
 
 def connect_to(layout, cloud="labkit"):
@@ -95,7 +113,8 @@ def test_a_port_in_use_is_named_and_nothing_starts(second_cloud):
     assert not any(layout.run.glob("*.pid"))
 
 
-def test_reset_makes_a_new_cloud_with_new_passwords(second_cloud):
+def test_reset_makes_a_new_cloud_with_new_passwords(shared_second_cloud):
+    second_cloud = shared_second_cloud
     layout = second_cloud.layout
     second_cloud.up(timeout=120)
     old = json.loads(layout.secrets_file.read_text())
@@ -160,9 +179,11 @@ def _forget_service(cloud, name):
         record.write_text(json.dumps([n for n in json.loads(record.read_text()) if n != name]))
 
 
-def test_a_service_registered_after_the_state_was_made_joins_it_keeping_the_data(second_cloud):
+def test_a_service_registered_after_the_state_was_made_joins_it_keeping_the_data(
+        shared_second_cloud):
     """A newer labkit brings a service (here Manila) that an existing state lacks: the next
     `up` adds its database, set-up and catalog entry, and the learner's work stays."""
+    second_cloud = shared_second_cloud
     layout = second_cloud.layout
     second_cloud.up(timeout=120)
     conn = connect_to(layout)
