@@ -61,6 +61,7 @@ def main():
     parser.add_argument("--settle", type=float, default=20)
     args = parser.parse_args()
     cloud = PocketCloud(say=lambda *_: None)
+    was_up = cloud.is_up()
     cloud.up()
     time.sleep(args.settle)
     machine_before, cloud_before = machine_busy_seconds(), cloud_cpu_seconds(cloud)
@@ -75,6 +76,8 @@ def main():
     print(f"  pocket cloud's own:   {share(sum(per_process.values())):6.2f} %  (goal: 2 %)")
     for name, seconds in sorted(per_process.items(), key=lambda kv: -kv[1])[:6]:
         print(f"    {name:24}{share(seconds):6.2f} %")
+    if not was_up:
+        cloud.down()  # leave the machine as we found it
 
 
 if __name__ == "__main__":
