@@ -1,8 +1,9 @@
 """Test-session settings for tests/ and notebooks/ (nbval).
 
-The tests run their own pocket cloud (own state folder, ports shifted by 10000), so that
-`make test` never touches the cloud a learner runs with `make lab`. They always test the
-pocket cloud: a learner's OS_CLOUD is ignored here (use `labkit verify` for other clouds).
+The tests run their own pocket cloud (own state folder, ports shifted by 10000) and keep
+lesson 3's files in their own folder, so that `make test` never touches the cloud or the files
+a learner has with `make lab`. They always test the pocket cloud: a learner's OS_CLOUD is
+ignored here (use `labkit verify` for other clouds).
 """
 
 import os
@@ -12,6 +13,10 @@ ROOT = Path(__file__).resolve().parent
 os.environ.setdefault("LABKIT_STATE", str(ROOT / ".labkit" / "test-state"))
 os.environ.setdefault("LABKIT_PORT_OFFSET", "10000")
 os.environ.setdefault("LABKIT_STRICT_CHECKS", "1")  # a crashing exercise check fails the test
+# Lesson 3's files (keys, the application credentials' clouds.yaml) go to a folder of this
+# checkout, not to ~/.labkit-day3: a learner's own files stay untouched, and two checkouts
+# testing at once cannot delete each other's credentials between a write and a login.
+os.environ.setdefault("LABKIT_DAY3_HOME", str(ROOT / ".labkit" / "test-day3-home"))
 for variable in ("OS_CLOUD", "OS_CLIENT_CONFIG_FILE", "LABKIT_ADMIN_CLOUD",
                  "LABKIT_PARTNER_CLOUD"):
     os.environ.pop(variable, None)

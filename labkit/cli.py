@@ -1,7 +1,7 @@
 """The `labkit` command.
 
     labkit cloud up | down [SERVICE...] | status | reset | logs SERVICE | env
-    labkit lab            start the pocket cloud and JupyterLab on notebooks/
+    labkit lab            start the pocket cloud and JupyterLab (opens notebooks/00-start-here)
     labkit doctor         check a cloud for the course
     labkit verify         run the lessons against a cloud, write a report
     labkit cleanup        remove what the lessons created (only that)
@@ -66,9 +66,14 @@ def _lab(cloud, args):
     print(f"\nStarting JupyterLab on {notebooks} (Ctrl-C twice to stop it) ...")
     env = {**os.environ, **dict(line.removeprefix("export ").split("=", 1)
                                 for line in cloud.env_lines())}
+    # The lessons show pictures from ../media/ (as GitHub does), so JupyterLab serves the
+    # folder above the notebooks and opens them; served from notebooks/ itself, every
+    # picture would be a broken link (a server hands out nothing above its root).
+    first = f"/lab/tree/{notebooks.name}/00-start-here.ipynb"
     try:
         subprocess.call([sys.executable, "-m", "jupyter", "lab", "--ip", "127.0.0.1",
-                         f"--ServerApp.root_dir={notebooks}",
+                         f"--ServerApp.root_dir={notebooks.parent}",
+                         f"--ServerApp.default_url={first}",
                          *(["--no-browser"] if args.no_browser else []),
                          # containers and CI run as root; JupyterLab refuses that by default
                          *(["--allow-root"] if os.geteuid() == 0 else [])], env=env)

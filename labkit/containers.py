@@ -655,11 +655,19 @@ def with_changed_signature(url):
 
 # ---------------------------------------------------------------- application containers
 
+# Zun's and Magnum's official service types and the aliases clouds register them under
+# (service-types-authority, as packaged in os-service-types: application-container has the
+# alias container; container-infrastructure-management has container-infra).
+APPLICATION_CONTAINER_TYPES = ("application-container", "container",
+                               "container-infrastructure-management", "container-infrastructure",
+                               "container-infra")
+
+
 def application_container_services(conn):
-    """Rows for Zun ('container') and Magnum ('container-infra') if the catalog has them."""
+    """Rows for Zun and Magnum (under their official types or aliases) if the catalog has them."""
     rows = []
     for entry in capabilities.catalog(conn):
-        if entry.get("type") in ("container", "container-infra"):
+        if entry.get("type") in APPLICATION_CONTAINER_TYPES:
             for endpoint in entry.get("endpoints", []):
                 if endpoint.get("interface") == "public":
                     rows.append({"type": entry["type"], "name": entry.get("name", ""),

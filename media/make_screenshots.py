@@ -4,8 +4,8 @@
 
 Runs tests/test_browser.py (JupyterLab + Chromium, against the test pocket cloud) with
 LABKIT_SCREENSHOTS pointing here, so every PNG it writes is a real capture of that run:
-create-image-form.png, create-image-validation.png, image-table.png, edit-image-form.png,
-delete-images-confirm.png. Never edit them by hand.
+create-image-form.png, create-image-validation.png, create-image-metadata.png,
+image-table.png, edit-image-form.png, delete-images-confirm.png. Never edit them by hand.
 """
 
 import os

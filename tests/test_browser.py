@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from labkit import images_metadefs
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("LABKIT_CHROMIUM", "/usr/bin/chromium")
 # headless as root in a container: no sandbox, no GPU, and no background traffic (no internet)
@@ -70,7 +72,7 @@ def lab(chromium, pocket, tmp_path_factory):
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip", "127.0.0.1",
          f"--port={port}", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={root / 'notebooks'}", "--LabApp.expose_app_in_browser=True",
+         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
          "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
          *(["--allow-root"] if os.geteuid() == 0 else [])],
         stdout=log, stderr=subprocess.STDOUT,
@@ -100,7 +102,8 @@ def page(lab, chromium):
 
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        # tall enough for the whole Create Image form: a screenshot shows only what is in view
+        context = browser.new_context(viewport={"width": 1400, "height": 1800})
         tab = context.new_page()
         tab.set_default_timeout(60_000)
         yield tab
@@ -153,6 +156,12 @@ def run_through(page, source_fragment):
     wait_idle(page)
     page.keyboard.press("Shift+Enter")
     wait_idle(page)
+    failed = run_js(page, """
+        return panel.content.widgets.map((c, i) => [i, c.model.type === 'code'
+            ? c.model.sharedModel.toJSON().outputs || [] : []])
+          .flatMap(([i, outs]) => outs.filter(o => o.output_type === 'error')
+                                      .map(o => `cell ${i}: ${o.ename}: ${o.evalue}`));""")
+    assert not failed, f"cells of lesson 1 failed in JupyterLab: {failed}"
     return index
 
 
@@ -173,11 +182,19 @@ def image_row(page, name):
 
 def test_create_edit_delete_an_image_in_the_browser(lab, page, screenshots, sample_qcow2,
                                                      learner):
-    page.goto(f"{lab['base']}/lab/tree/01-working-with-images.ipynb?token={lab['token']}")
+    # served as `labkit lab` serves it: the folder above notebooks/, so ../media/ resolves
+    page.goto(f"{lab['base']}/lab/tree/notebooks/01-working-with-images.ipynb"
+              f"?token={lab['token']}")
     page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget"
                            " && window.jupyterapp.shell.currentWidget.sessionContext"
                            "?.session?.kernel?.status === 'idle'", timeout=120_000)
     run_through(page, "display(table)")
+    # the lesson's pictures (../media/) load, as they do for a learner in `labkit lab`
+    pictures = run_js(page, """
+        return [...document.querySelectorAll('.jp-RenderedMarkdown img')]
+          .map(i => [i.getAttribute('src').split('?')[0], i.complete && i.naturalWidth > 0]);""")
+    broken = [src for src, loaded in pictures if not loaded]
+    assert pictures and not broken, f"pictures that do not load in JupyterLab: {broken}"
     form = page.locator(".labkit-create-image").first
     form.scroll_into_view_if_needed()
 
@@ -197,6 +214,19 @@ def test_create_edit_delete_an_image_in_the_browser(lab, page, screenshots, samp
     form.locator(".labkit-image-visibility button", has_text="Private").click()
     form.locator(".labkit-image-protected button", has_text="Yes").click()
     form.screenshot(path=screenshots / "create-image-form.png")
+
+    # 2b. the Metadata step offers Glance's catalog (namespace, property, allowed values)
+    libvirt = next(ns for ns in images_metadefs.image_catalog(learner)
+                   if ns.namespace == "OS::Compute::LibvirtImage")
+    disk_bus = next(d for d in libvirt.properties if d.name == "hw_disk_bus")
+    form.locator(".lm-TabBar-tab", has_text="Metadata").first.click()
+    form.locator(".labkit-metadata-catalog-note", has_text="from Glance's catalog").wait_for()
+    form.locator(".labkit-metadata-namespace select").select_option(label=libvirt.label)
+    form.locator(".labkit-metadata-property select").select_option(
+        label=f"{disk_bus.title} ({disk_bus.name})")
+    form.locator(".labkit-metadata-catalog-add").first.wait_for()
+    form.screenshot(path=screenshots / "create-image-metadata.png")
+    form.locator(".lm-TabBar-tab", has_text="Image Details").first.click()
     form.locator(".labkit-image-submit button, button.labkit-image-submit").first.click()
 
     # 3. the live table shows it active
@@ -242,7 +272,8 @@ def test_create_edit_delete_an_image_in_the_browser(lab, page, screenshots, samp
     while learner.image.find_image(IMAGE) is not None and time.monotonic() < deadline:
         time.sleep(0.5)
     assert learner.image.find_image(IMAGE) is None
-    for name in ("create-image-validation", "create-image-form", "image-table",
+    for name in ("create-image-validation", "create-image-form", "create-image-metadata",
+                 "image-table",
                  "edit-image-form", "delete-images-confirm"):
         shot = screenshots / f"{name}.png"
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 5000

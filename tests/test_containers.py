@@ -190,6 +190,16 @@ def test_upload_bytes_content_type_and_metadata(learner, container, day3_name):
         containers.delete_container(learner, other)
 
 
+def test_the_sdks_content_type_keyword_is_not_sent_as_lesson_4_says(learner, container):
+    # Lesson 4: openstacksdk's create_object(data=..., content_type=...) does not send the
+    # content type, which is why upload_bytes sends its own PUT. If a new SDK fixes this,
+    # this test fails and the lesson's sentence must change.
+    learner.object_store.create_object(container, "probe.bin", data=b"x",
+                                       content_type="text/plain")
+    head = learner.object_store.get_object_metadata("probe.bin", container)
+    assert head.content_type == "application/octet-stream"
+
+
 def test_pseudo_folders_with_prefix_and_delimiter(learner, container):
     for name in ("a/b/c.txt", "a/d.txt", "top.txt"):
         containers.upload_bytes(learner, container, name, b"x")

@@ -166,3 +166,26 @@ def test_masked_temp_url_hides_the_signature():
     shown = containers.masked(url)
     assert "ab" * 32 not in shown and shown.endswith("temp_url_sig=ababab...&temp_url_expires=10")
     assert containers.masked("http://h/v1/AUTH_p/c/o") == "http://h/v1/AUTH_p/c/o"
+
+
+def test_application_container_types_are_zuns_and_magnums_with_their_aliases():
+    # service-types-authority (os-service-types, installed with keystoneauth) is the source
+    import os_service_types
+
+    authority = os_service_types.ServiceTypes()
+    expected = set()
+    for official in ("application-container", "container-infrastructure-management"):
+        expected |= {official, *authority.get_aliases(official)}
+    assert set(containers.APPLICATION_CONTAINER_TYPES) == expected
+
+
+def test_application_container_services_finds_official_names_and_aliases(monkeypatch):
+    def endpoint(url):
+        return [{"interface": "public", "url": url}, {"interface": "internal", "url": "x"}]
+
+    catalog = [{"type": "application-container", "name": "zun", "endpoints": endpoint("z")},
+               {"type": "container-infra", "name": "magnum", "endpoints": endpoint("m")},
+               {"type": "object-store", "name": "swift", "endpoints": endpoint("s")}]
+    monkeypatch.setattr(containers.capabilities, "catalog", lambda conn: catalog)
+    rows = containers.application_container_services(None)
+    assert [(r["name"], r["url"]) for r in rows] == [("zun", "z"), ("magnum", "m")]

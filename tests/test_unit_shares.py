@@ -88,3 +88,31 @@ def test_without_manila_the_finders_find_nothing_and_require_says_so(capsys):
     assert shares._marked_shares(conn, "02") == []
     assert shares.require(conn) is False
     assert "no shared file systems (Manila)" in capsys.readouterr().out
+
+
+def test_a_passing_400_while_a_snapshot_goes_is_waited_out(monkeypatch):
+    # Manila answers 400 to a GET that races the removal of a snapshot's last instance;
+    # the wait asks again until the 404 comes.
+    from openstack import exceptions as sdk_exc
+
+    monkeypatch.setattr(shares.time, "sleep", lambda _: None)
+    answers = iter([sdk_exc.BadRequestException("race"), sdk_exc.NotFoundException("gone")])
+
+    def fetch():
+        raise next(answers)
+
+    shares._wait_gone(fetch, "snapshot s", timeout=60)
+
+
+def test_a_400_that_never_ends_is_reported_not_waited_forever(monkeypatch):
+    from openstack import exceptions as sdk_exc
+
+    clock = iter(range(0, 1000, 10))
+    monkeypatch.setattr(shares.time, "sleep", lambda _: None)
+    monkeypatch.setattr(shares.time, "monotonic", lambda: next(clock))
+
+    def fetch():
+        raise sdk_exc.BadRequestException("race")
+
+    with pytest.raises(shares.ShareError, match="still being deleted"):
+        shares._wait_gone(fetch, "snapshot s", timeout=60)
