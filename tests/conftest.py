@@ -15,6 +15,7 @@ import pytest
 import labkit
 from labkit import marks
 from labkit.cloud import PocketCloud
+from lesson_runs import RUN_BY_THEIR_OWN_TESTS
 
 
 def pytest_configure(config):
@@ -68,16 +69,28 @@ def day3_name():
     return marks.name(f"test-{uuid.uuid4().hex[:8]}")
 
 
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+@pytest.fixture(scope="session")
+def executed_lessons(tmp_path_factory):
+    """Where tests keep the lessons they executed ({stem}.ipynb), for the secret scan."""
+    return tmp_path_factory.mktemp("executed")
+
+
 @pytest.fixture(scope="session")
 def verified_course(pocket, tmp_path_factory):
-    """`labkit verify` over every lesson, run once per session as an instructor runs it (the
-    CLI): its output folder (executed notebooks, junit.xml, report.html) and the result.
-    Several tests read it: the report's checks and the scan for secrets in every output."""
+    """`labkit verify` as an instructor runs it (the CLI), over the lessons that no test of
+    their own runs: its output folder (executed notebooks, junit.xml, report.html) and the
+    result. Several tests read it: the report's checks and the scan for secrets."""
     output = tmp_path_factory.mktemp("verify")
-    result = subprocess.run([sys.executable, "-m", "labkit", "verify", "--output", str(output)],
+    lessons = sorted({p.name[:2] for p in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")}
+                     - set(RUN_BY_THEIR_OWN_TESTS))
+    result = subprocess.run([sys.executable, "-m", "labkit", "verify", "--output", str(output),
+                             "--lessons", *lessons],
                             capture_output=True, text=True, timeout=3600,
                             cwd=Path(__file__).resolve().parents[1])
-    return SimpleNamespace(output=output, result=result)
+    return SimpleNamespace(output=output, result=result, lessons=lessons)
 
 
 @pytest.fixture
