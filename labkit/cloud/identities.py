@@ -68,11 +68,26 @@ def _user(idc, name, password, project, roles):
     return user
 
 
-def _catalog(idc, layout):
+def _wanted_catalog(layout):
     wanted = [("identity", "keystone", layout.url("keystone", "/v3"))]
     for service in SERVICES:
         wanted += service.endpoints(layout)
-    for stype, name, url in wanted:
+    return wanted
+
+
+def is_bootstrapped(layout):
+    """True when bootstrap ran for this state with the catalog it should have now (the
+    catalog changes when compute becomes available, e.g. after `sudo make compute`)."""
+    marker = layout.state / "bootstrapped"
+    return marker.is_file() and marker.read_text() == _catalog_signature(layout)
+
+
+def _catalog_signature(layout):
+    return "".join(f"{stype} {url}\n" for stype, _, url in _wanted_catalog(layout))
+
+
+def _catalog(idc, layout):
+    for stype, name, url in _wanted_catalog(layout):
         svc = idc.find_service(name) or idc.create_service(name=name, type=stype, enabled=True)
         have = {e.interface: e for e in idc.endpoints(service_id=svc.id)}
         for interface in ("public", "internal", "admin"):
@@ -113,7 +128,7 @@ def bootstrap(layout):
     _flavors(conn)
     conn.close()
     write_clouds_yaml(layout, secrets)
-    (layout.state / "bootstrapped").write_text("ok\n")
+    (layout.state / "bootstrapped").write_text(_catalog_signature(layout))
 
 
 def write_clouds_yaml(layout, secrets):

@@ -17,7 +17,7 @@ from pathlib import Path
 RELEASE = "2026.1"
 
 #: Bumped when the state folder's layout or configuration changes incompatibly.
-STATE_FORMAT = 2  # 2: Manila joined the cloud
+STATE_FORMAT = 3  # 2: Manila joined the cloud; 3: compute (Placement, cells, libvirtd)
 
 #: Each listening service and its port (before ``LABKIT_PORT_OFFSET``).
 DEFAULT_PORTS = {
@@ -31,6 +31,7 @@ DEFAULT_PORTS = {
     "nova": 8774,
     "mirror": 8099,
     "manila": 8786,
+    "placement": 8778,
 }
 
 HOST = "127.0.0.1"

@@ -10,7 +10,7 @@ import shutil
 import time
 from dataclasses import dataclass
 
-from . import environment, identities, process, state
+from . import environment, identities, process, state, system
 from .errors import CloudError, NotRunning, PortInUse, ServiceCrashed, ServiceTimeout
 from .layout import Layout
 from .registry import SERVICES
@@ -42,8 +42,7 @@ class PocketCloud:
         rows = []
         for service, proc in self.processes():
             pid = process.read_pid(self.layout, proc.name)
-            healthy = pid is not None and (proc.health_url is None
-                                           or process.answers(proc.health_url))
+            healthy = pid is not None and proc.healthy()
             rows.append(Row(service, proc.name, proc.port, pid, healthy,
                             str(self.layout.log(proc.name))))
         return rows
@@ -57,12 +56,17 @@ class PocketCloud:
         return (self.layout.format_file.is_file() and self.layout.clouds_yaml.is_file()
                 and all(row.healthy for row in self.status() if row.process not in optional))
 
+    def compute_status(self):
+        """'available', or why this machine cannot boot servers and what to do."""
+        return system.why_not_available(self.layout.services) or "available"
+
     # --- lifecycle ---
     def up(self, timeout=120):
         """Start whatever is not running and wait until every service answers."""
         started = time.monotonic()
         elapsed = lambda: f"[{time.monotonic() - started:5.1f}s]"  # noqa: E731
         environment.ensure_installed(self.layout, self.say)
+        compute_failed = environment.ensure_compute(self.layout, self.say)
         state.ensure_seed(self.layout, self.say)
         if not state.check_format(self.layout):
             state.create(self.layout, self.say)
@@ -78,16 +82,9 @@ class PocketCloud:
             f"{elapsed()} {name:24} up" + (f"  127.0.0.1:{ports[name]}" if ports[name] else ""))
         optional = self.optional_processes()
         procs = [proc for _, proc in self.processes()]
-        process.wait_healthy(self.layout, [p for p in procs if p.name not in optional], timeout,
-                             on_ready=on_ready)
-        for proc in (p for p in procs if p.name in optional):
-            try:
-                process.wait_healthy(self.layout, [proc], timeout, on_ready=on_ready)
-            except (ServiceCrashed, ServiceTimeout) as exc:
-                process.stop(self.layout, [proc])
-                self.say(f"{elapsed()} {proc.name:24} did not start: the other services run, "
-                         f"and the lessons that need {proc.name} say so and skip.\n{exc}")
-        if not (self.layout.state / "bootstrapped").is_file():
+        required = [p for p in procs if p.name not in optional]
+        process.wait_healthy(self.layout, required, timeout, on_ready=on_ready)
+        if not identities.is_bootstrapped(self.layout):
             try:
                 identities.bootstrap(self.layout)
             except Exception as exc:
@@ -95,6 +92,19 @@ class PocketCloud:
                     f"Creating the projects, users and catalog failed ({exc}). Keystone's log "
                     f"is {self.layout.log('keystone')}; `labkit cloud up` retries.") from exc
             self.say(f"{elapsed()} projects, users and catalog ready")
+            # a process may be fully healthy only once the service users exist
+            process.wait_healthy(self.layout, required, timeout)
+        for proc in (p for p in procs if p.name in optional):
+            try:
+                process.wait_healthy(self.layout, [proc], timeout, on_ready=on_ready)
+            except (ServiceCrashed, ServiceTimeout) as exc:
+                process.stop(self.layout, [proc])
+                self.say(f"{elapsed()} {proc.name:24} did not start: the other services run, "
+                         f"and the lessons that need {proc.name} say so and skip.\n{exc}")
+        for why in {why for svc in SERVICES if (why := svc.missing(self.layout))}:
+            self.say(f"{elapsed()} compute (booting servers) is not running: {why}. The "
+                     f"other services run; the lessons' boot parts say they skip."
+                     + (f"\n{compute_failed}" if compute_failed else ""))
         fresh = len(to_start)
         self.say(f"Pocket cloud is up: {len(SERVICES)} services, "
                  f"{fresh} process{'es' if fresh != 1 else ''} started, "

@@ -29,6 +29,12 @@ class Process:
     port: int | None = None  #: the port it listens on, checked before start
     health_url: str | None = None  #: answers < 500 once it serves requests
     env: dict = field(default_factory=dict)
+    ready: object = None  #: a callable, true once it serves (besides health_url, if any)
+
+    def healthy(self):
+        if self.health_url is not None and not answers(self.health_url):
+            return False
+        return self.ready() if self.ready is not None else True
 
 
 def _start_time(pid):
@@ -159,7 +165,7 @@ def wait_healthy(layout, procs, timeout, on_ready=None):
         for name, proc in list(pending.items()):
             if read_pid(layout, name) is None:
                 raise ServiceCrashed(name, layout.log(name), log_tail(layout.log(name)))
-            if proc.health_url is None or answers(proc.health_url):
+            if proc.healthy():
                 del pending[name]
                 if on_ready:
                     on_ready(name)
