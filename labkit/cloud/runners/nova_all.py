@@ -19,7 +19,8 @@ import os  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-import manila_sqlite  # noqa: E402,F401  one sqlite writer at a time, green-aware (generic)
+# (no manila_sqlite: its one-transaction-at-a-time lock deadlocks an API request that
+# waits, inside its read transaction, for a compute reply that needs the database)
 
 import eventlet  # noqa: E402
 import eventlet.wsgi  # noqa: E402
@@ -44,6 +45,7 @@ import os_vif  # noqa: E402
 import nova.conf  # noqa: E402
 from nova.api.openstack import wsgi_app  # noqa: E402
 from nova import context as nova_context  # noqa: E402
+from nova.compute import rpcapi as compute_rpcapi  # noqa: E402
 from nova import objects  # noqa: E402
 from nova import service  # noqa: E402
 
@@ -65,13 +67,24 @@ def _read_console_pty_without_adopting_it():
     import nova.privsep.libvirt as privsep_libvirt
 
     def readpty(path):
+        # raw reads until the pty has nothing more (EAGAIN): a text-mode read() of a
+        # non-blocking pty fails with TypeError instead
+        chunks = []
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOCTTY | os.O_NONBLOCK)
-            with os.fdopen(fd, "r", errors="replace") as pty:
-                return pty.read()
+        except OSError as exc:
+            LOG.info("Ignored error while opening instance console pty: %s", exc)
+            return ""
+        try:
+            while chunk := os.read(fd, 65536):
+                chunks.append(chunk)
+        except BlockingIOError:
+            pass
         except OSError as exc:
             LOG.info("Ignored error while reading from instance console pty: %s", exc)
-            return ""
+        finally:
+            os.close(fd)
+        return b"".join(chunks).decode(errors="replace")
 
     privsep_libvirt.readpty = readpty
 
@@ -131,9 +144,12 @@ def main():
     LOG.info("nova_all: API on 127.0.0.1:%s", PORT)
     _wait_for_service_user()
     launcher = oslo_service.ServiceLauncher(CONF, restart_method="mutate")
-    for binary, topic in (("nova-conductor", "conductor"), ("nova-scheduler", "scheduler"),
-                          ("nova-compute", "compute")):
-        launcher.launch_service(service.Service.create(binary=binary, topic=topic))
+    # compute listens on a second topic too ('compute-alt'), as nova-compute does: some
+    # calls (console output, shutdowns) are sent there
+    for binary, topic, alt in (("nova-conductor", "conductor", None),
+                               ("nova-scheduler", "scheduler", None),
+                               ("nova-compute", "compute", compute_rpcapi.RPC_TOPIC_ALT)):
+        launcher.launch_service(service.Service.create(binary=binary, topic=topic, topic_alt=alt))
     eventlet.spawn(_discover_compute_host)
     launcher.wait()
 
