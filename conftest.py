@@ -11,9 +11,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 os.environ.setdefault("LABKIT_STATE", str(ROOT / ".labkit" / "test-state"))
 os.environ.setdefault("LABKIT_PORT_OFFSET", "10000")
+os.environ.setdefault("LABKIT_STRICT_CHECKS", "1")  # a crashing exercise check fails the test
 for variable in ("OS_CLOUD", "OS_CLIENT_CONFIG_FILE", "LABKIT_ADMIN_CLOUD",
                  "LABKIT_PARTNER_CLOUD"):
     os.environ.pop(variable, None)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Whatever needs the pocket cloud is marked `cloud`, so that `-m "not cloud"` is a fast
+    lane that starts none: every notebook cell (nbval), and every test using the fixture."""
+    for item in items:
+        if item.path.suffix == ".ipynb" or "pocket" in getattr(item, "fixturenames", ()):
+            item.add_marker("cloud")
 
 
 def pytest_sessionfinish(session, exitstatus):

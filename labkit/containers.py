@@ -698,3 +698,22 @@ def _marked_objects(conn, lesson):
 def _marked_container_list(conn, lesson):
     return [(name, lambda n=name: delete_container(conn, n, force=True))
             for name in marked_containers(conn, lesson)]
+
+
+# ------------------------------------------------------------------ the swift CLI
+class SwiftAuth:
+    """The `swift` CLI's login, for a `!swift {swift_auth} ...` line in a notebook.
+
+    python-swiftclient reads no clouds.yaml, so it is given the SDK session's token and the
+    account's URL. str() gives the options; repr() (what a notebook shows) hides the token.
+    """
+
+    def __init__(self, conn):
+        self.storage_url = conn.object_store.get_endpoint()
+        self._token = conn.auth_token
+
+    def __str__(self):
+        return f"--os-auth-token {self._token} --os-storage-url {self.storage_url}"
+
+    def __repr__(self):
+        return f"--os-auth-token ****(hidden) --os-storage-url {self.storage_url}"

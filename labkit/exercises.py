@@ -16,9 +16,16 @@ A lesson defines one small class per exercise:
             return Correct("Uploaded, with the right format.")
 
 and the notebook calls ``ex = UploadQcow2(conn)``, then ``ex.check()``, ``ex.hint()``,
-``ex.solution_text()``. ``check()`` returns the outcome too, so tests can assert on it.
+``ex.solution_text()``. ``check()`` returns the outcome too (and keeps it in ``ex.last``), so
+tests and the authors' ``selftest`` cells can assert on it.
+
+A check that raises is a bug in the check, not the learner's fault: the learner sees
+"Cannot check", and the outcome is a ``CheckCrashed`` carrying the exception, so a test that
+asserts the outcome's kind fails. With ``LABKIT_STRICT_CHECKS=1`` (set for the test sessions)
+``check()`` raises it instead, so that a notebook run under nbval fails too.
 """
 
+import os
 from dataclasses import dataclass
 
 from . import show
@@ -30,6 +37,7 @@ class Outcome:
 
     message: str
     kind = ""
+    style = "info"  # the colour show.note gives it
     passed = False
     shown = False  # set once check() has shown it
 
@@ -37,7 +45,7 @@ class Outcome:
         return f"{self.kind}: {self.message}"
 
     def show(self):
-        show.note(str(self), _STYLE[type(self)])
+        show.note(str(self), self.style)
         self.shown = True
 
     def _ipython_display_(self):
@@ -47,11 +55,11 @@ class Outcome:
 
 
 class Correct(Outcome):
-    kind, passed = "Correct", True
+    kind, style, passed = "Correct", "ok", True
 
 
 class Incorrect(Outcome):
-    kind = "Not yet"
+    kind, style = "Not yet", "warn"
 
 
 class NotAttempted(Outcome):
@@ -59,10 +67,22 @@ class NotAttempted(Outcome):
 
 
 class Uncheckable(Outcome):
-    kind = "Cannot check"
+    """The cloud cannot show it (e.g. it has no such service)."""
+
+    kind, style = "Cannot check", "skip"
 
 
-_STYLE = {Correct: "ok", Incorrect: "warn", NotAttempted: "info", Uncheckable: "skip"}
+class CheckCrashed(Uncheckable):
+    """The check itself raised: shown to the learner as "Cannot check", kept for tests."""
+
+    def __init__(self, message, error=None):
+        super().__init__(message)
+        self.error = error
+
+
+def strict_checks():
+    """True when a crashing check must raise (test sessions set LABKIT_STRICT_CHECKS=1)."""
+    return os.environ.get("LABKIT_STRICT_CHECKS", "") not in ("", "0")
 
 
 class Exercise:
@@ -72,6 +92,7 @@ class Exercise:
     def __init__(self, conn):
         self.conn = conn
         self._hints_shown = 0
+        self.last = None  # the Outcome of the latest check()
 
     def evaluate(self, conn):  # pragma: no cover - every exercise defines it
         raise NotImplementedError
@@ -80,9 +101,12 @@ class Exercise:
         """Look at the cloud, show what is right or missing, and return the Outcome."""
         try:
             outcome = self.evaluate(self.conn)
-        except Exception as exc:  # the cloud answered something unexpected
-            outcome = Uncheckable(f"Could not look at the cloud: {exc}")
+        except Exception as exc:  # a bug in the check, or a cloud answer it did not expect
+            if strict_checks():
+                raise
+            outcome = CheckCrashed(f"Could not look at the cloud: {exc}", exc)
         outcome.show()
+        self.last = outcome
         return outcome
 
     def hint_text(self, number):

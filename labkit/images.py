@@ -61,8 +61,10 @@ list_lesson_images(conn, lesson=None) -> [Image]   the marked images (as cleanup
 disk_formats(conn), container_formats(conn), import_methods(conn)   what the cloud offers
 """
 
+import html
 import io
 import os
+import re
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -183,6 +185,18 @@ def _translate(exc, what):
     if code == 400:
         return InvalidImageInput(f"{what}: Glance refused the request (400: {said}).")
     return ImageError(f"{what}: {said}")
+
+
+def api_answer(response):
+    """An HTTP answer of the API as one line: status, reason and the service's own words.
+
+    For lessons that show what Glance itself says, e.g. after a plain
+    ``conn.image.put(...)``: "415 Unsupported Media Type: ... does not match stream data raw".
+    Glance wraps its message in a small HTML page; only the text is kept."""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", response.text or ""))
+    status = f"{response.status_code} {response.reason}"
+    words = " ".join(text.split()).replace(status, "").strip()
+    return f"{status}: {words[:300]}" if words else status
 
 
 # --- what the cloud offers --------------------------------------------------------------

@@ -1,7 +1,16 @@
-"""Lesson 1 (Working with images): the "Your turn" exercises. Each looks at the cloud."""
+"""Lesson 1 (Working with images): the "Your turn" exercises. Each looks at the cloud, so
+any way of doing the task passes: plain openstacksdk, the `openstack` CLI, labkit, Horizon.
+
+Exercise 1 trains openstacksdk, exercise 2 the `openstack` CLI; exercise 3 any of them.
+A learner who works without labkit names and marks things as the lesson does (the name
+prefix ``day3-``, the tag ``labkit`` and the property ``labkit_lesson=01``) so that the
+lesson's clean-up finds them; the checks say so when a mark is missing.
+"""
 
 from . import formats, marks
 from .exercises import Correct, Exercise, Incorrect, NotAttempted
+
+LESSON = "01"
 
 
 def _one_image(conn, name):
@@ -9,53 +18,76 @@ def _one_image(conn, name):
     return found[0] if len(found) == 1 else (None if not found else found)
 
 
-class UploadQcow2(Exercise):
-    """Upload the qcow2 sample as an image called day3-ex-upload, with os_distro=cirros."""
+def _missing_marks(image):
+    """None, or what the lesson's clean-up would miss on this image."""
+    missing = []
+    if marks.TAG not in (image.tags or []):
+        missing.append(f"the tag {marks.TAG!r}")
+    if (image.properties or {}).get(marks.KEY) != LESSON:
+        missing.append(f"the property {marks.KEY}={LESSON}")
+    if not missing:
+        return None
+    return (f"It lacks {' and '.join(missing)}, so the lesson's clean-up would not find it. "
+            f"Add them (SDK: tags=[{marks.TAG!r}], {marks.KEY}={LESSON!r}; CLI: --tag "
+            f"{marks.TAG} --property {marks.KEY}={LESSON}).")
+
+
+class UploadWithTheSDK(Exercise):
+    """With plain openstacksdk, upload the qcow2 sample as day3-ex-upload, os_distro=cirros."""
 
     name = marks.name("ex-upload")
-    hints = ["Look at the SDK cell of part 3: images.create_image(conn, name, filename=..., "
-             "disk_format=...).",
-             "The property goes in properties={'os_distro': 'cirros'}.",
-             "images.create_image(conn, 'day3-ex-upload', filename=samples['qcow2'], "
-             "disk_format='qcow2', properties={'os_distro': 'cirros'})"]
-    solution = ("images.create_image(conn, 'day3-ex-upload', filename=samples['qcow2'], "
-                "disk_format='qcow2', properties={'os_distro': 'cirros'})")
+    hints = ["The SDK call is conn.image.create_image(name, filename=..., disk_format=..., "
+             "container_format=..., wait=True). Keyword arguments it does not know become "
+             "image properties.",
+             "Properties: os_distro='cirros', and the lesson's mark labkit_lesson='01'; the tag "
+             "goes in tags=['labkit'].",
+             "conn.image.create_image('day3-ex-upload', filename=str(samples['qcow2']), "
+             "disk_format='qcow2', container_format='bare', tags=['labkit'], "
+             "os_distro='cirros', labkit_lesson='01', wait=True)"]
+    solution = ("conn.image.create_image('day3-ex-upload', filename=str(samples['qcow2']), "
+                "disk_format='qcow2', container_format='bare', tags=['labkit'], "
+                "os_distro='cirros', labkit_lesson='01', wait=True)")
 
     def evaluate(self, conn):
         image = _one_image(conn, self.name)
         if image is None:
             return NotAttempted(f"No image called {self.name} yet.")
         if isinstance(image, list):
-            return Incorrect(f"There are {len(image)} images called {self.name}: delete "
-                             f"the extra ones.")
+            return Incorrect(f"There are {len(image)} images called {self.name} (Glance allows "
+                             f"duplicate names): delete the extra ones by ID.")
         if image.disk_format != "qcow2":
-            return Incorrect(f"Its disk_format is {image.disk_format}, not qcow2.")
+            return Incorrect(f"Its disk_format is {image.disk_format}, not qcow2: the file's "
+                             f"bytes are qcow2 (formats.detect_format says so).")
         if image.status != "active":
-            return Incorrect(f"It is {image.status}, not active: did the upload finish?")
+            return Incorrect(f"It is {image.status}, not active: did the upload finish? "
+                             f"(wait=True waits for it.)")
         if image.os_distro != "cirros":
             return Incorrect(f"os_distro is {image.os_distro!r}, not 'cirros'.")
-        return Correct("Uploaded as qcow2, active, with os_distro=cirros.")
+        missing = _missing_marks(image)
+        if missing:
+            return Incorrect(missing)
+        return Correct("Uploaded as qcow2, active, with os_distro=cirros and the lesson's marks.")
 
 
-class ProtectAndSize(Exercise):
-    """Protect day3-ex-upload and require at least 1 GB of disk and 128 MB of RAM."""
+class ProtectWithTheCLI(Exercise):
+    """With the `openstack` CLI, protect day3-ex-upload and set min disk 1 GB, min RAM 128 MB."""
 
     name = marks.name("ex-upload")
-    hints = ["Part 4 changed fields with images.update_image(conn, name, ...).",
-             "The raw API names are protected, min_disk and min_ram.",
-             "images.update_image(conn, 'day3-ex-upload', protected=True, min_disk=1, "
-             "min_ram=128)"]
-    solution = "images.update_image(conn, 'day3-ex-upload', protected=True, min_disk=1, min_ram=128)"
+    hints = ["In a code cell, a line starting with ! runs a shell command: "
+             "!openstack image set --help lists the options.",
+             "The options are --protected, --min-disk (GB) and --min-ram (MB).",
+             "!openstack image set --protected --min-disk 1 --min-ram 128 day3-ex-upload"]
+    solution = "!openstack image set --protected --min-disk 1 --min-ram 128 day3-ex-upload"
 
     def evaluate(self, conn):
         image = _one_image(conn, self.name)
         if image is None or isinstance(image, list):
             return NotAttempted(f"Do the previous exercise first ({self.name}).")
         if not image.is_protected:
-            return Incorrect("It is not protected yet (protected=True).")
+            return Incorrect("It is not protected yet (--protected).")
         if image.min_disk < 1 or image.min_ram < 128:
             return Incorrect(f"min_disk is {image.min_disk} and min_ram {image.min_ram}: "
-                             f"want at least 1 and 128.")
+                             f"want at least 1 (GB) and 128 (MB).")
         return Correct("Protected, and Nova will refuse flavors that are too small.")
 
 
@@ -63,12 +95,15 @@ class MysteryFormat(Exercise):
     """Upload the file `mystery` as day3-ex-mystery, declaring its real disk format."""
 
     name = marks.name("ex-mystery")
-    hints = ["The file name says nothing; its bytes do. Part 1 detected formats.",
-             "formats.detect_format(mystery).format",
-             "images.create_image(conn, 'day3-ex-mystery', filename=mystery, "
-             "disk_format=formats.detect_format(mystery).format)"]
-    solution = ("images.create_image(conn, 'day3-ex-mystery', filename=mystery, "
-                "disk_format=formats.detect_format(mystery).format)")
+    hints = ["The file name says nothing; its bytes do. Part 1 detected formats "
+             "(formats.detect_format), and so does `qemu-img info` where it is installed.",
+             "formats.detect_format(mystery).format gives the format to declare.",
+             "!openstack image create --file {mystery} --disk-format "
+             "{formats.detect_format(mystery).format} --container-format bare --tag labkit "
+             "--property labkit_lesson=01 day3-ex-mystery"]
+    solution = ("!openstack image create --file {mystery} --disk-format "
+                "{formats.detect_format(mystery).format} --container-format bare --tag labkit "
+                "--property labkit_lesson=01 day3-ex-mystery")
 
     def __init__(self, conn, mystery):
         super().__init__(conn)
@@ -79,7 +114,16 @@ class MysteryFormat(Exercise):
         if image is None:
             return NotAttempted(f"No image called {self.name} yet.")
         if isinstance(image, list):
-            return Incorrect(f"Several images are called {self.name}: delete the extras.")
+            return Incorrect(f"Several images are called {self.name}: delete the extras by ID.")
         if image.disk_format != self.truth:
-            return Incorrect(f"It is declared {image.disk_format}; the bytes say otherwise.")
+            extra = (" Glance accepted it because it cannot check `raw` (any bytes are a raw "
+                     "disk), but Nova would treat the file as a raw disk."
+                     if image.disk_format == "raw" else "")
+            return Incorrect(f"It is declared {image.disk_format}; the bytes say otherwise."
+                             + extra)
+        if image.status != "active":
+            return Incorrect(f"It is {image.status}, not active: upload its data too.")
+        missing = _missing_marks(image)
+        if missing:
+            return Incorrect(missing)
         return Correct(f"Right: the bytes are {self.truth}, and Glance agreed.")

@@ -1,4 +1,10 @@
-"""The "Your turn" exercises of lesson 3 (tightening your security): each looks at the cloud."""
+"""The "Your turn" exercises of lesson 3 (tightening your security): each looks at the cloud.
+
+Hints and solutions use the `openstack` CLI or plain openstacksdk; the checks look only at
+the cloud (and, for the key, at this machine's key files), so any way of doing it passes.
+Names start with `day3-` so that cleanup finds them (groups, key pairs and application
+credentials have no metadata to carry the lesson mark).
+"""
 
 import datetime
 import stat
@@ -13,21 +19,27 @@ class WebGroup(Exercise):
 
     name = "day3-web-ex"
     wanted = {("tcp", "443", "0.0.0.0/0"), ("tcp", "22", "198.51.100.0/24")}
-    hints = ["Start with security.create_security_group(conn, 'day3-web-ex').",
-             "Two calls to security.add_rule(conn, group, 'tcp', PORT, CIDR); for 'anywhere' "
-             "use the CIDR 0.0.0.0/0.",
-             "security.add_rule(conn, group, 'tcp', 443, '0.0.0.0/0') and "
-             "security.add_rule(conn, group, 'tcp', 22, '198.51.100.0/24')"]
-    solution = ("group = security.create_security_group(conn, 'day3-web-ex')\n"
-                "https = security.add_rule(conn, group, 'tcp', 443, '0.0.0.0/0',\n"
-                "                          idempotent=True)\n"
-                "ssh = security.add_rule(conn, group, 'tcp', 22, '198.51.100.0/24',\n"
-                "                        idempotent=True)")
+    hints = ["Start with `openstack security group create day3-web-ex` (in a `!` cell).",
+             "Then one `openstack security group rule create --ingress --protocol tcp "
+             "--dst-port PORT --remote-ip CIDR day3-web-ex` per rule; 'anywhere' is the CIDR "
+             "0.0.0.0/0.",
+             "--dst-port 443 --remote-ip 0.0.0.0/0, and --dst-port 22 --remote-ip "
+             "198.51.100.0/24"]
+    solution = ("!openstack security group create day3-web-ex -f value -c name\n"
+                "!openstack security group rule create --ingress --protocol tcp --dst-port 443 "
+                "--remote-ip 0.0.0.0/0 day3-web-ex -f value -c id\n"
+                "!openstack security group rule create --ingress --protocol tcp --dst-port 22 "
+                "--remote-ip 198.51.100.0/24 day3-web-ex -f value -c id")
 
     def evaluate(self, conn):
-        group = security.find_security_group(conn, self.name)
-        if group is None:
+        groups = list(conn.network.security_groups(name=self.name,
+                                                   project_id=conn.current_project_id))
+        if not groups:
             return NotAttempted(f"No security group called {self.name} yet.")
+        if len(groups) > 1:
+            return Incorrect(f"There are {len(groups)} groups called {self.name} (Neutron "
+                             f"allows the same name twice): delete all but one.")
+        group = groups[0]
         rows = security.security_group_rows(conn, group)
         anywhere = {"anywhere": "0.0.0.0/0"}
         rules = {(r["protocol"], r["ports"], anywhere.get(r["remote"], r["remote"]))
@@ -47,11 +59,17 @@ class ImportKey(Exercise):
     """Key pair day3-exercise-key: made on this machine, only its public key uploaded."""
 
     name = "day3-exercise-key"
-    hints = ["security.generate_key('day3-exercise-key') makes the two files.",
-             "Then security.import_keypair(conn, 'day3-exercise-key', keys.public)."]
+    hints = ["security.generate_key('day3-exercise-key') makes the two files on this machine "
+             "(in security.lesson_folder('keys')), as `ssh-keygen -t ed25519` would.",
+             "Nova takes the public key as text: conn.compute.create_keypair(name=..., "
+             "public_key=...).",
+             "conn.compute.create_keypair(name='day3-exercise-key', "
+             "public_key=keys.public.read_text())"]
     solution = ("keys = security.generate_key('day3-exercise-key')\n"
-                "security.delete_keypair(conn, 'day3-exercise-key')  # re-runnable\n"
-                "keypair = security.import_keypair(conn, 'day3-exercise-key', keys.public)")
+                "conn.compute.delete_keypair('day3-exercise-key', ignore_missing=True)  "
+                "# re-runnable\n"
+                "keypair = conn.compute.create_keypair(name='day3-exercise-key',\n"
+                "                                      public_key=keys.public.read_text())")
 
     def evaluate(self, conn):
         keypair = conn.compute.find_keypair(self.name)
@@ -76,12 +94,17 @@ class ReadOnlyCredential(Exercise):
     """Application credential day3-readonly: only the reader role, expiring within a day."""
 
     name = "day3-readonly"
-    hints = ["security.create_app_credential(conn, name, roles=[...], expires_in=...)",
-             "roles=['reader'], expires_in=datetime.timedelta(hours=12)"]
-    solution = ("security.revoke_app_credential(conn, 'day3-readonly')  # re-runnable\n"
-                "readonly = security.create_app_credential(\n"
-                "    conn, 'day3-readonly', roles=['reader'],\n"
-                "    expires_in=datetime.timedelta(hours=12))")
+    hints = ["`openstack application credential create NAME --role ROLE --expiration "
+             "YYYY-MM-DDTHH:MM:SS` (UTC); it is restricted unless you say --unrestricted.",
+             "Its answer holds the secret: show only harmless columns, e.g. "
+             "`-f value -c name -c expires_at`.",
+             "A time 12 hours from now: in a `!` line, {expiry} puts a Python value in, with "
+             "expiry = (datetime.datetime.now(datetime.timezone.utc) + "
+             "datetime.timedelta(hours=12)).strftime('%Y-%m-%dT%H:%M:%S')"]
+    solution = ("expiry = (datetime.datetime.now(datetime.timezone.utc)\n"
+                "          + datetime.timedelta(hours=12)).strftime('%Y-%m-%dT%H:%M:%S')\n"
+                "!openstack application credential create day3-readonly --role reader "
+                "--expiration {expiry} -f value -c name -c expires_at")
 
     def evaluate(self, conn):
         cred = security.find_app_credential(conn, self.name)

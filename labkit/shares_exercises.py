@@ -1,4 +1,10 @@
-"""Lesson 2's exercises: each check() looks at the cloud and says what is right or missing."""
+"""Lesson 2's exercises: each check() looks at the cloud and says what is right or missing.
+
+The hints and solutions use the `openstack` CLI or plain openstacksdk, not labkit's helpers:
+the checks look only at the cloud, so any way of doing it passes. What the checks need from
+a learner working without the helpers: the `day3-` name prefix and the metadata
+labkit_lesson=02 on every share (so that cleanup finds it).
+"""
 
 from . import marks, shares, show
 from .exercises import Correct, Exercise, Incorrect, NotAttempted, Uncheckable
@@ -21,27 +27,42 @@ class _ManilaExercise(Exercise):
         if not shares.available(self.conn):
             outcome = Uncheckable("This cloud has no working Manila, so there is nothing to "
                                   "look at.")
-            show.note(str(outcome), "skip")
+            outcome.show()
+            self.last = outcome
             return outcome
         return super().check()
 
 
-class ReadOnlyShare(_ManilaExercise):
-    """A 2 GiB NFS share day3-exercise (marked) that the lab network may mount read-only."""
+def _unmarked(share):
+    return not marks.is_marked(share.name, share.metadata, shares.LESSON)
 
-    hints = ["shares.create_share(conn, 'exercise', size=2) makes a marked day3-exercise.",
-             f"Then one access rule for the whole network {LAB_NETWORK}.",
-             f"shares.allow_access(conn, share, '{LAB_NETWORK}', access_level='ro')"]
-    solution = ("share = shares.create_share(conn, 'exercise', size=2)\n"
-                f"shares.allow_access(conn, share, '{LAB_NETWORK}', access_level='ro')")
+
+class ReadOnlyShare(_ManilaExercise):
+    """A 2 GiB NFS share day3-exercise (marked) that the lab network may mount read-only.
+    Hints and solution: the `openstack` CLI."""
+
+    hints = ["`openstack share create PROTOCOL SIZE --name NAME --property KEY=VALUE --wait` "
+             "creates a share and waits until it is available; the mark is the property "
+             "labkit_lesson=02.",
+             f"Then one access rule of type ip for the whole network {LAB_NETWORK}: "
+             "`openstack share access create SHARE ip CIDR --access-level ...`",
+             "!openstack share create NFS 2 --name day3-exercise --property labkit_lesson=02 "
+             f"--wait\n!openstack share access create day3-exercise ip {LAB_NETWORK} "
+             "--access-level ro --wait"]
+    solution = ("!openstack share create NFS 2 --name day3-exercise --property labkit_lesson=02 "
+                "--wait -f value -c status\n"
+                f"!openstack share access create day3-exercise ip {LAB_NETWORK} "
+                "--access-level ro --wait -f value -c state")
 
     def evaluate(self, conn):
         share = _share_or_none(conn, EXERCISE_SHARE)
         if share is None:
             return NotAttempted(f"There is no share {EXERCISE_SHARE} yet.")
-        if not marks.is_marked(share.name, share.metadata, shares.LESSON):
+        if _unmarked(share):
             return Incorrect(f"{EXERCISE_SHARE} lacks the metadata {marks.KEY}="
-                             f"{shares.LESSON}: create it with shares.create_share.")
+                             f"{shares.LESSON} (cleanup looks for it): add it with "
+                             f"`openstack share set {EXERCISE_SHARE} --property "
+                             f"{marks.KEY}={shares.LESSON}`.")
         if share.share_protocol.upper() != "NFS":
             return Incorrect(f"It is a {share.share_protocol} share; the lab mounts NFS.")
         if share.size != 2:
@@ -54,22 +75,33 @@ class ReadOnlyShare(_ManilaExercise):
             return Incorrect(f"No access rule for {LAB_NETWORK} yet (rules: "
                              f"{[r.access_to for r in rules]}).")
         if lab[0].access_level != "ro":
-            return Incorrect(f"{LAB_NETWORK} may write ({lab[0].access_level}): deny that rule "
-                             f"and allow it again with access_level='ro'.")
+            return Incorrect(f"{LAB_NETWORK} may write ({lab[0].access_level}): delete that "
+                             f"rule and create it again with --access-level ro.")
         if lab[0].state != "active":
             return Incorrect(f"The rule is {lab[0].state}; it is not applied yet.")
         return Correct(f"{EXERCISE_SHARE} is 2 GiB of NFS, and {LAB_NETWORK} may read it.")
 
 
 class CopyFromSnapshot(_ManilaExercise):
-    """Snapshot day3-exercise as day3-exercise-snap, and create day3-exercise-copy from it."""
+    """Snapshot day3-exercise as day3-exercise-snap, and create day3-exercise-copy (marked)
+    from it. Hints and solution: plain openstacksdk."""
 
-    hints = ["shares.create_snapshot(conn, share, 'exercise-snap')",
-             "create_share takes snapshot=...: the new share starts as a copy of it.",
-             "A share from a snapshot must be at least as large as the snapshot's share."]
-    solution = ("share = shares.get_share(conn, 'day3-exercise')\n"
-                "snap = shares.create_snapshot(conn, share, 'exercise-snap')\n"
-                "shares.create_share(conn, 'exercise-copy', size=share.size, snapshot=snap)")
+    hints = ["sfs = conn.shared_file_system; find the share with "
+             "next(sfs.shares(name='day3-exercise')).",
+             "sfs.create_share_snapshot(share_id=..., name=...), then "
+             "sfs.wait_for_status(snap, status='available', failures=['error']).",
+             "sfs.create_share(name=..., size=share.size, share_proto='NFS', "
+             "snapshot_id=snap.id, metadata={'labkit_lesson': '02'}), and wait for it too."]
+    solution = (
+        "sfs = conn.shared_file_system\n"
+        "share = next(sfs.shares(name='day3-exercise'))\n"
+        "snap = sfs.create_share_snapshot(share_id=share.id, name='day3-exercise-snap')\n"
+        "snap = sfs.wait_for_status(snap, status='available', failures=['error'],\n"
+        "                           interval=1, wait=120)\n"
+        "copy = sfs.create_share(name='day3-exercise-copy', size=share.size, share_proto='NFS',\n"
+        "                        snapshot_id=snap.id, metadata={'labkit_lesson': '02'})\n"
+        "copy = sfs.wait_for_status(copy, status='available', failures=['error'],\n"
+        "                           interval=1, wait=120)")
 
     def evaluate(self, conn):
         share = _share_or_none(conn, EXERCISE_SHARE)
@@ -85,22 +117,31 @@ class CopyFromSnapshot(_ManilaExercise):
             return Incorrect(f"The snapshot is there; now create {EXERCISE_COPY} from it.")
         if copy.snapshot_id != snaps[0].id:
             return Incorrect(f"{EXERCISE_COPY} was not made from {EXERCISE_SNAPSHOT} (its "
-                             f"snapshot_id is {copy.snapshot_id}): pass snapshot=...")
+                             f"snapshot_id is {copy.snapshot_id}): pass snapshot_id=...")
+        if _unmarked(copy):
+            return Incorrect(f"{EXERCISE_COPY} lacks the metadata {marks.KEY}="
+                             f"{shares.LESSON}, so cleanup would not find it: pass "
+                             f"metadata={{'{marks.KEY}': '{shares.LESSON}'}}.")
         if copy.status != "available":
             return Incorrect(f"{EXERCISE_COPY} is {copy.status}; wait until it is available.")
         return Correct(f"{EXERCISE_COPY} is a copy of {EXERCISE_SHARE} from its snapshot.")
 
 
 class GrowAndLabel(_ManilaExercise):
-    """Extend day3-exercise to 4 GiB and give it the metadata purpose=exercise."""
+    """Extend day3-exercise to 4 GiB and give it the metadata purpose=exercise.
+    Hints and solution: the `openstack` CLI for the resize, the SDK for the metadata."""
 
-    hints = ["shares.resize_share(conn, share, new_size) extends (or shrinks).",
-             "shares.set_metadata(conn, share, key=value) adds metadata.",
-             "shares.resize_share(conn, share, 4); shares.set_metadata(conn, share, "
-             "purpose='exercise')"]
-    solution = ("share = shares.get_share(conn, 'day3-exercise')\n"
-                "shares.resize_share(conn, share, 4)\n"
-                "shares.set_metadata(conn, share, purpose='exercise')")
+    hints = ["`openstack share resize SHARE NEW_SIZE --wait` extends (or shrinks).",
+             "Metadata with the SDK: conn.shared_file_system.create_share_metadata(share_id, "
+             "KEY=VALUE). (`openstack share set --property` sets it too, but python-manilaclient "
+             "6.3 then always tries an admin-only task-state reset and exits with an error for a "
+             "member: manilaclient/osc/v2/share.py, SetShare.take_action.)",
+             "!openstack share resize day3-exercise 4 --wait\n"
+             "share = next(conn.shared_file_system.shares(name='day3-exercise'))\n"
+             "conn.shared_file_system.create_share_metadata(share.id, purpose='exercise')"]
+    solution = ("!openstack share resize day3-exercise 4 --wait\n"
+                "share = next(conn.shared_file_system.shares(name='day3-exercise'))\n"
+                "conn.shared_file_system.create_share_metadata(share.id, purpose='exercise')")
 
     def evaluate(self, conn):
         share = _share_or_none(conn, EXERCISE_SHARE)

@@ -134,3 +134,52 @@ def test_a_state_folder_of_another_format_is_refused_and_kept(pocket, tmp_path):
     assert "labkit cloud reset" in str(err.value)
     assert sorted(p.name for p in old.iterdir()) == ["FORMAT", "secrets.json"]
     assert all(row.pid is None for row in cloud.status())
+
+
+def _forget_service(cloud, name):
+    """Make the state what an older labkit, without the service `name`, would have left:
+    no database, role, folder, passwords, service user, catalog entry or record of it."""
+    from labkit.cloud import state
+    from labkit.cloud.postgres import SERVICE as DATABASE
+
+    layout = cloud.layout
+    secrets = state.read_secrets(layout)
+    admin = connect_to(layout, "labkit-admin")
+    for entry in list(admin.identity.services()):
+        if entry.name.startswith(name):  # manila, manilav2
+            admin.identity.delete_service(entry)
+    admin.identity.delete_user(admin.identity.find_user(name, domain_id="default"))
+    admin.close()
+    cloud.down([name])
+    DATABASE.sql(layout, secrets, f'DROP DATABASE "{name}";\nDROP ROLE "{name}";')
+    shutil.rmtree(layout.state / name)
+    for group in ("databases", "services"):
+        del secrets[group][name]
+    layout.secrets_file.write_text(json.dumps(secrets))
+    for record in (layout.services_file, layout.state / "bootstrapped"):
+        record.write_text(json.dumps([n for n in json.loads(record.read_text()) if n != name]))
+
+
+def test_a_service_registered_after_the_state_was_made_joins_it_keeping_the_data(second_cloud):
+    """A newer labkit brings a service (here Manila) that an existing state lacks: the next
+    `up` adds its database, set-up and catalog entry, and the learner's work stays."""
+    layout = second_cloud.layout
+    second_cloud.up(timeout=120)
+    conn = connect_to(layout)
+    data = os.urandom(1 << 16)
+    image = conn.image.create_image(name="day3-test-kept", data=data, disk_format="raw",
+                                    container_format="bare", wait=True)
+    conn.object_store.create_container(name="day3-test-kept")
+    conn.object_store.upload_object(container="day3-test-kept", name="notes.txt", data=b"mine")
+    conn.close()
+    _forget_service(second_cloud, "manila")
+    second_cloud.down()
+
+    second_cloud.up(timeout=180)
+    assert "manila" in json.loads(layout.services_file.read_text())
+    conn = connect_to(layout)
+    assert conn.image.download_image(image).content == data
+    assert conn.object_store.download_object("notes.txt", container="day3-test-kept") == b"mine"
+    assert "shared-file-system" in {entry["type"] for entry in conn.service_catalog}
+    assert "default" in {t.name for t in conn.shared_file_system.share_types()}  # init ran
+    conn.close()

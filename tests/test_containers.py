@@ -8,7 +8,6 @@ import pytest
 from openstack import exceptions as sdk_exc
 
 from labkit import cleanup, containers
-from labkit import containers_exercises as exercises
 from labkit.containers import ContainerNotEmpty, MalformedACL, NameRefused
 
 pytestmark = pytest.mark.cloud
@@ -250,61 +249,3 @@ def test_cleanup_removes_only_marked_containers(learner, day3_name):
     finally:
         learner.object_store.delete_container(unmarked_meta)
         containers.delete_container(learner, other_lesson, force=True)
-
-
-# ---------------------------------------------------------------- exercises
-
-@pytest.fixture
-def exercise_containers(learner):
-    names = (exercises.EXERCISE_CONTAINER, exercises.PUBLIC_CONTAINER,
-             exercises.DROPBOX_CONTAINER)
-    for name in names:
-        containers.delete_container(learner, name, force=True)
-    yield
-    for name in names:
-        containers.delete_container(learner, name, force=True)
-
-
-def _outcome(exercise):
-    return type(exercise.evaluate(exercise.conn)).__name__
-
-
-def test_exercise_upload_note(learner, exercise_containers):
-    ex = exercises.UploadNote(learner)
-    assert _outcome(ex) == "NotAttempted"
-    learner.object_store.create_container(name=exercises.EXERCISE_CONTAINER)  # no mark
-    assert "lacks the lesson mark" in ex.evaluate(learner).message
-    name = containers.create_container(learner, "exercise")
-    containers.upload_bytes(learner, name, "notes/hello.txt", b"hello", content_type="text/plain")
-    assert "not b'hello swift'" in ex.evaluate(learner).message
-    containers.upload_bytes(learner, name, "notes/hello.txt", b"hello swift",
-                            content_type="application/json")
-    assert "not text/plain" in ex.evaluate(learner).message
-    containers.upload_bytes(learner, name, "notes/hello.txt", b"hello swift",
-                            content_type="text/plain")
-    assert ex.check().passed
-
-
-def test_exercise_public_without_listing(learner, exercise_containers):
-    ex = exercises.PublicWithoutListing(learner)
-    assert _outcome(ex) == "NotAttempted"
-    name = containers.create_container(learner, "exercise-public")
-    assert "is empty" in ex.evaluate(learner).message
-    containers.upload_bytes(learner, name, "index.txt", b"public")
-    assert "does not let everyone read" in ex.evaluate(learner).message
-    containers.set_acl(learner, name, read=".r:*,.rlistings")
-    assert "drop '.rlistings'" in ex.evaluate(learner).message
-    containers.set_acl(learner, name, read=".r:*")
-    assert ex.check().passed
-
-
-def test_exercise_partner_dropbox(learner, partner, exercise_containers):
-    ex = exercises.PartnerDropbox(learner, partner.current_project_id)
-    assert _outcome(ex) == "NotAttempted"
-    name = containers.create_container(learner, "exercise-dropbox")
-    assert "should name the partner project" in ex.evaluate(learner).message
-    acl = containers.project_acl(partner.current_project_id)
-    containers.set_acl(learner, name, read=acl, write=acl)
-    assert "lets others read" in ex.evaluate(learner).message
-    containers.set_acl(learner, name, read="")
-    assert ex.check().passed

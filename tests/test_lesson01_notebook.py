@@ -44,13 +44,28 @@ def errors(notebook):
             if output.get("output_type") == "error"]
 
 
+def assert_glance_answers_are_shown(text):
+    """The lesson shows Glance's own answers next to labkit's checks, and the duplicate pitfall."""
+    assert "raw bytes declared qcow2: 415 Unsupported Media Type" in text
+    assert "the image is back to: queued" in text  # a failed v2 upload goes back to queued
+    assert "an ftp:// URL: 400 Bad Request" in text and "does not pass filtering" in text
+    assert "minimum disk -1: 400 Bad Request" in text and "Cannot be a negative value" in text
+    assert "Glance's own answer: 403" in text and "is protected and cannot be deleted" in text
+    assert "publicize_image" in text or "not allowed to make images public" in text.lower() \
+        or "Glance's own answer: 403 Forbidden" in text
+    assert "More than one Image exists" in text  # the duplicate-name pitfall, live
+    assert "images are called 'day3-twin'" in text
+
+
 def test_runs_twice_in_a_row(tmp_path):
     for attempt in (1, 2):
         notebook = run(tmp_path / f"run{attempt}.ipynb")
         assert errors(notebook) == []
         text = outputs_text(notebook)
         assert "Correct: Uploaded as qcow2" in text and "Correct: Right: the bytes are" in text
+        assert "Correct: Protected" in text
         assert "Traceback" not in text
+        assert_glance_answers_are_shown(text)
 
 
 def test_runs_without_qemu_img(tmp_path, path_without_qemu_img):

@@ -189,35 +189,6 @@ def test_cleanup_removes_rules_snapshots_and_copies_only_of_the_lesson(learner, 
         shares.manila(learner).delete_share(stranger.id)
 
 
-def test_exercises_fail_then_pass(learner):
-    ex1, ex2, ex3 = (cls(learner) for cls in (exercises.ReadOnlyShare,
-                                              exercises.CopyFromSnapshot,
-                                              exercises.GrowAndLabel))
-    cleanup.cleanup(learner, lesson=shares.LESSON, quiet=True)
-    try:
-        assert ex1.check().kind == "Not attempted"
-        share = shares.create_share(learner, "exercise", size=2)
-        shares.allow_access(learner, share, exercises.LAB_NETWORK, access_level="rw")
-        assert "may write" in ex1.check().message  # the likely wrong answer is named
-        rule = shares.access_rules(learner, share)[0]
-        shares.deny_access(learner, share, rule)
-        shares.allow_access(learner, share, exercises.LAB_NETWORK, access_level="ro")
-        assert ex1.check().passed
-        assert ex2.check().kind == "Not attempted"
-        snap = shares.create_snapshot(learner, share, "exercise-snap")
-        assert ex2.check().kind == "Not yet"
-        shares.create_share(learner, "exercise-copy", size=2, snapshot=snap)
-        assert ex2.check().passed
-        assert ex3.check().kind == "Not attempted"
-        shares.resize_share(learner, share, 3)
-        assert "3 GiB" in ex3.check().message
-        shares.resize_share(learner, share, 4)
-        shares.set_metadata(learner, share, purpose="exercise")
-        assert ex3.check().passed
-    finally:
-        cleanup.cleanup(learner, lesson=shares.LESSON, quiet=True)
-
-
 def test_twenty_create_delete_cycles_leave_nothing_stuck(learner, day3_name):
     sfs = shares.manila(learner)
     for cycle in range(20):

@@ -19,8 +19,8 @@ import pytest
 import labkit.cloud as cloud_package
 from labkit.cloud import PocketCloud, glance, identities, process, state, swift
 from labkit.cloud.errors import CloudError, NoXattr, StateTooOld
-from labkit.cloud.layout import DEFAULT_PORTS, STATE_FORMAT, Layout
-from labkit.cloud.registry import SERVICES
+from labkit.cloud.layout import STATE_FORMAT, Layout
+from labkit.cloud.registry import SERVICES, default_ports
 from labkit.cloud.service import TEMPLATES
 
 PLACEHOLDER = re.compile(r"@[A-Z0-9_]+@")
@@ -53,8 +53,8 @@ def test_every_template_renders_completely_into_private_files(layout, monkeypatc
     # render them all, including a service still being brought in behind a switch (Manila)
     monkeypatch.setattr(state, "SERVICES", services)
     layout.state.mkdir()
-    secrets = state.new_secrets()
-    state._configure(layout, secrets)  # what state.create() does for every new cloud
+    secrets = state.add_service_secrets(state.new_secrets(), services)
+    state._configure(layout, secrets, services)  # what state.create() does for a new cloud
     identities.write_clouds_yaml(layout, secrets)
 
     rendered = {template: dest for service in services for template, dest in service.templates}
@@ -67,7 +67,12 @@ def test_every_template_renders_completely_into_private_files(layout, monkeypatc
         assert not PLACEHOLDER.search(text), f"{dest} still has {PLACEHOLDER.search(text)[0]}"
         assert mode(path) == 0o600, f"{dest} has mode {mode(path):o}"
     # the values really went in, e.g. Glance's service password and the learner's
-    assert secrets["services"]["glance"] in (layout.state / "glance/glance-api.conf").read_text()
+    glance_conf = (layout.state / "glance/glance-api.conf").read_text()
+    assert secrets["services"]["glance"] in glance_conf
+    # each service reaches its own database with its own role and password
+    assert (f"postgresql+psycopg2://glance:{secrets['databases']['glance']}@127.0.0.1:"
+            f"{layout.ports()['postgres']}/glance") in glance_conf
+    assert len(set(secrets["databases"].values())) == len(secrets["databases"])
     assert secrets["learner"] in layout.clouds_yaml.read_text()
 
 
@@ -155,9 +160,9 @@ def test_a_state_from_before_a_service_existed_can_still_be_stopped_and_reset(la
 
     layout.state.mkdir()
     (layout.state / "FORMAT").write_text(f"{STATE_FORMAT - 1}\n")
-    old_ports = {name: port + 3 for name, port in DEFAULT_PORTS.items() if name != "manila"}
+    old_ports = {name: port + 3 for name, port in default_ports().items() if name != "manila"}
     layout.ports_file.write_text(json.dumps(old_ports))
-    assert layout.ports()["manila"] == DEFAULT_PORTS["manila"] + 3  # the state's own offset
+    assert layout.ports()["manila"] == default_ports()["manila"] + 3  # the state's own offset
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
                                start_new_session=True)
     layout.run.mkdir()
@@ -199,7 +204,8 @@ def test_no_image_conversion_without_qemu_img(tmp_path, monkeypatch, layout):
     monkeypatch.setenv("PATH", str(empty))
     assert glance.import_plugins() == ""
     layout.state.mkdir()
-    state._configure(layout, state.new_secrets())
+    state._configure(layout, state.add_service_secrets(state.new_secrets(), SERVICES),
+                     SERVICES)
     conf = (layout.state / "glance/glance-image-import.conf").read_text()
     assert "image_import_plugins = []" in conf
 

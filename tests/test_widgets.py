@@ -483,3 +483,59 @@ def test_css_classes_for_browser_tests(learner, day3_name):
                         (delete.delete_button, "labkit-delete-images"),
                         (delete.confirm_button, "labkit-delete-confirm")]:
         assert css in widget._dom_classes
+
+
+# --- Horizon's labels and Glance's metadata definitions ------------------------------------
+def test_labels_are_horizons(learner, day3_name):
+    """Horizon's create-image.html labels the sharing fields "Visibility" and "Protected"."""
+    made = make_image(learner, day3_name)
+    for f in (form(learner), EditImageForm(learner, made.id)):
+        assert f.visibility_input.description.rstrip(" *") == "Visibility"
+        assert f.protected_input.description.rstrip(" *") == "Protected"
+        assert [label for label, _ in f.visibility_input.options] == [
+            "Private", "Shared", "Community", "Public"]
+
+
+# These need Glance's metadefs loaded (glance-manage db_load_metadefs), as the pocket cloud
+# does; on a cloud without them the catalog is empty and they fail, saying so.
+def loaded_catalog(f):
+    f.steps.selected_index = 1  # opening the Metadata step reads the catalog
+    assert f.catalog.namespaces, "no metadefs loaded: run glance-manage db_load_metadefs"
+    return f.catalog
+
+
+def test_metadata_step_offers_glances_catalog(learner):
+    catalog = loaded_catalog(form(learner))
+    namespaces = [value for _, value in catalog.namespace_input.options]
+    assert "OS::Compute::LibvirtImage" in namespaces
+    catalog.namespace_input.value = "OS::Compute::LibvirtImage"
+    assert "hw_disk_bus" in [value for _, value in catalog.property_input.options]
+    catalog.property_input.value = "hw_disk_bus"
+    assert {"virtio", "scsi", "ide"} <= set(catalog.value_choice.options)  # Glance's enum
+    assert "Allowed values" in catalog.help.value
+
+
+def test_a_catalog_choice_becomes_a_property_of_the_new_image(learner, day3_name, raw_file):
+    f = form(learner)
+    loaded_catalog(f).choose("OS::Compute::LibvirtImage", "hw_disk_bus", "virtio")
+    assert ("hw_disk_bus", "virtio") in f.metadata.rows  # a free row, still editable
+    result = f.fill(name=day3_name, file=str(raw_file), format="raw").submit()
+    assert result.ok, result.message
+    assert raw_image(learner, result.image.id)["hw_disk_bus"] == "virtio"
+
+
+def test_a_value_outside_the_definition_is_refused(learner):
+    catalog = loaded_catalog(form(learner))
+    with pytest.raises(ValueError, match="not an allowed value of hw_disk_bus"):
+        catalog.choose("OS::Compute::LibvirtImage", "hw_disk_bus", "floppy")
+    with pytest.raises(ValueError, match="No metadata namespace"):
+        catalog.choose("OS::Nothing::Here", "x", "y")
+
+
+def test_the_edit_form_replaces_a_row_from_the_catalog(learner, day3_name):
+    made = make_image(learner, day3_name, properties={"hw_disk_bus": "ide"})
+    f = EditImageForm(learner, made.id)
+    loaded_catalog(f).choose("OS::Compute::LibvirtImage", "hw_disk_bus", "scsi")
+    assert [row for row in f.metadata.rows if row[0] == "hw_disk_bus"] == [("hw_disk_bus", "scsi")]
+    assert f.submit().ok
+    assert raw_image(learner, made.id)["hw_disk_bus"] == "scsi"

@@ -11,18 +11,31 @@ def import_plugins():
     return "'image_conversion'" if shutil.which("qemu-img") else ""
 
 
+def metadefs_folder(layout):
+    """Glance's metadata definition files, as its wheel installs them into the venv."""
+    return layout.services / "etc" / "glance" / "metadefs"
+
+
 class Glance(Service):
     name = "glance"
     has_service_user = True
     templates = [("glance/glance-api.conf", "glance/glance-api.conf"),
                  ("glance/glance-api-paste.ini", "glance/glance-api-paste.ini"),
                  ("glance/glance-image-import.conf", "glance/glance-image-import.conf")]
-    seed_files = ["glance/glance.db"]
+    ports = {"glance": 9292}
+    databases = ["glance"]
     folders = ["glance/images", "glance/staging", "glance/tasks", "glance/locks"]
 
+    def values(self, layout, secrets):
+        return {"IMPORT_PLUGINS": import_plugins()}
+
     def init(self, layout, run, secrets):
-        run([self.tool(layout, "glance-manage"), "--config-dir", str(layout.state / "glance"),
-             "db_sync"], env={"OS_GLANCE_CONFIG_DIR": str(layout.state / "glance")})
+        manage = [self.tool(layout, "glance-manage"), "--config-dir", str(layout.state / "glance")]
+        env = {"OS_GLANCE_CONFIG_DIR": str(layout.state / "glance")}
+        run([*manage, "db_sync"], env=env)
+        # The metadata definitions catalog (OS::Compute::*, ...), as deployments load it:
+        # Horizon's "Update Metadata" and the course's image forms offer it.
+        run([*manage, "db_load_metadefs", str(metadefs_folder(layout))], env=env)
 
     def processes(self, layout):
         port = layout.ports()["glance"]

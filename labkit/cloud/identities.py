@@ -22,7 +22,9 @@ from .state import read_secrets
 
 CLOUD_NAMES = {"learner": "labkit", "admin": "labkit-admin", "partner": "labkit-partner"}
 PEOPLE = [("learner", "lesson"), ("partner", "partner")]  # user, project
-ROLES = ["admin", "member", "reader", "service"]
+#: Keystone's own three, "service" for the service users, and the role Swift's proxy names
+#: (reseller_admin_role) for operations on any account, such as setting account quotas
+ROLES = ["admin", "member", "reader", "service", "ResellerAdmin"]
 FLAVORS = [("m1.tiny", 512, 1, 1), ("m1.small", 2048, 1, 20), ("m1.medium", 4096, 2, 40)]
 
 
@@ -68,26 +70,11 @@ def _user(idc, name, password, project, roles):
     return user
 
 
-def _wanted_catalog(layout):
+def _catalog(idc, layout):
     wanted = [("identity", "keystone", layout.url("keystone", "/v3"))]
     for service in SERVICES:
         wanted += service.endpoints(layout)
-    return wanted
-
-
-def is_bootstrapped(layout):
-    """True when bootstrap ran for this state with the catalog it should have now (the
-    catalog changes when compute becomes available, e.g. after `sudo make compute`)."""
-    marker = layout.state / "bootstrapped"
-    return marker.is_file() and marker.read_text() == _catalog_signature(layout)
-
-
-def _catalog_signature(layout):
-    return "".join(f"{stype} {url}\n" for stype, _, url in _wanted_catalog(layout))
-
-
-def _catalog(idc, layout):
-    for stype, name, url in _wanted_catalog(layout):
+    for stype, name, url in wanted:
         svc = idc.find_service(name) or idc.create_service(name=name, type=stype, enabled=True)
         have = {e.interface: e for e in idc.endpoints(service_id=svc.id)}
         for interface in ("public", "internal", "admin"):
@@ -128,7 +115,28 @@ def bootstrap(layout):
     _flavors(conn)
     conn.close()
     write_clouds_yaml(layout, secrets)
-    (layout.state / "bootstrapped").write_text(_catalog_signature(layout))
+    _marker(layout).write_text(json.dumps(sorted(_catalogued(layout))))
+
+
+def _marker(layout):
+    return layout.state / "bootstrapped"
+
+
+def _catalogued(layout):
+    """The services whose users and catalog entries bootstrap makes on this machine: every
+    registered one that can run here (Placement only where compute can, see system.py)."""
+    return {s.name for s in SERVICES if not s.missing(layout)}
+
+
+def is_bootstrapped(layout):
+    """True once the catalog has an entry for every service that can run here (a service
+    that joined the state since, or compute that became available, is missing until the
+    next bootstrap, which adds it)."""
+    try:
+        done = json.loads(_marker(layout).read_text())
+    except (OSError, ValueError):
+        return False
+    return set(done) >= _catalogued(layout)
 
 
 def write_clouds_yaml(layout, secrets):

@@ -1,4 +1,4 @@
-"""Keystone: identity, tokens (fernet) and the service catalog, on sqlite."""
+"""Keystone: identity, tokens (fernet) and the service catalog."""
 
 import base64
 import os
@@ -24,7 +24,8 @@ def write_key_repository(folder):
 class Keystone(Service):
     name = "keystone"
     templates = [("keystone/keystone.conf", "keystone/keystone.conf")]
-    seed_files = ["keystone/keystone.db"]
+    ports = {"keystone": 5000}
+    databases = ["keystone"]
 
     def init(self, layout, run, secrets):
         conf = ["--config-file", str(layout.state / "keystone/keystone.conf")]

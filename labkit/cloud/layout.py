@@ -16,23 +16,9 @@ from pathlib import Path
 #: The OpenStack release series the services come from (see constraints.txt).
 RELEASE = "2026.1"
 
-#: Bumped when the state folder's layout or configuration changes incompatibly.
-STATE_FORMAT = 3  # 2: Manila joined the cloud; 3: compute (Placement, cells, libvirtd)
-
-#: Each listening service and its port (before ``LABKIT_PORT_OFFSET``).
-DEFAULT_PORTS = {
-    "keystone": 5000,
-    "glance": 9292,
-    "swift-proxy": 8080,
-    "swift-object": 6200,
-    "swift-container": 6201,
-    "swift-account": 6202,
-    "neutron": 9696,
-    "nova": 8774,
-    "mirror": 8099,
-    "manila": 8786,
-    "placement": 8778,
-}
+#: Bumped when the state folder's layout or configuration changes incompatibly. A new
+#: service is not such a change: it joins existing states on the next `up`.
+STATE_FORMAT = 3  # 2: Manila joined; 3: the databases moved from sqlite to PostgreSQL
 
 HOST = "127.0.0.1"
 
@@ -96,6 +82,11 @@ class Layout:
     def ports_file(self):
         return self.state / "ports.json"
 
+    @property
+    def services_file(self):
+        """The services set up in this state (a newer labkit may register more)."""
+        return self.state / "services.json"
+
     def log(self, name):
         return self.logs / f"{name}.log"
 
@@ -104,13 +95,15 @@ class Layout:
 
     def ports(self):
         """The ports this state was created with. A service newer than the state (an older
-        labkit made it) gets its default port with the same offset, so that `down` and
-        `reset` still work on an old state."""
+        labkit made it) gets its default port with the same offset as the state's."""
+        from .registry import default_ports  # each service declares its own
+
+        defaults = default_ports()
         offset = int(os.environ.get("LABKIT_PORT_OFFSET", "0"))
         saved = json.loads(self.ports_file.read_text()) if self.ports_file.is_file() else {}
         if "keystone" in saved:
-            offset = saved["keystone"] - DEFAULT_PORTS["keystone"]
-        return {**{name: port + offset for name, port in DEFAULT_PORTS.items()}, **saved}
+            offset = saved["keystone"] - defaults["keystone"]
+        return {**{name: port + offset for name, port in defaults.items()}, **saved}
 
     def url(self, service, path=""):
         return f"http://{HOST}:{self.ports()[service]}{path}"

@@ -1,10 +1,10 @@
 """Manila: shared file systems, with Manila's own DummyDriver as the back end.
 
 api, scheduler and share services run in one process (runners/manila_all.py) on the
-in-process ``fake://`` transport, with sqlite: no broker, no database server. The driver
-keeps shares, snapshots and access rules as records; it exports no real data. The share
-type ``default`` is made with the database (runners/manila_schema.py), so Keystone's
-bootstrap needs nothing from Manila.
+in-process ``fake://`` transport: no message broker. The driver keeps shares, snapshots and
+access rules as records; it exports no real data. The share type ``default`` is made with
+the database (runners/manila_share_type.py), so Keystone's bootstrap needs nothing from
+Manila.
 """
 
 from .process import Process
@@ -17,11 +17,14 @@ class Manila(Service):
     optional = True  # lesson 2 only; lessons 1, 3 and 4 must not wait for it
     templates = [("manila/manila.conf", "manila/manila.conf"),
                  ("manila/api-paste.ini", "manila/api-paste.ini")]
-    seed_files = ["manila/manila.db"]
+    ports = {"manila": 8786}
+    databases = ["manila"]
     folders = ["manila/state", "manila/locks", "manila/coordination"]
 
     def init(self, layout, run, secrets):
-        run([self.tool(layout, "python"), str(RUNNERS / "manila_schema.py")])
+        run([self.tool(layout, "manila-manage"), "--config-file",
+             str(layout.state / "manila/manila.conf"), "db", "sync"])
+        run([self.tool(layout, "python"), str(RUNNERS / "manila_share_type.py")])
 
     def processes(self, layout):
         port = layout.ports()["manila"]

@@ -7,6 +7,7 @@ from .service import Service
 
 class Mirror(Service):
     name = "mirror"
+    ports = {"mirror": 8099}
     folders = ["mirror"]
 
     def processes(self, layout):

@@ -1,4 +1,7 @@
-"""Neutron: the networking API (security groups), with no agents touching the host."""
+"""Neutron: the networking API (security groups), with no agents touching the host.
+
+Its schema comes from its models, not its migrations, which no longer run on PostgreSQL
+(runners/neutron_schema.py says why)."""
 
 from .process import Process
 from .service import RUNNERS, Service
@@ -8,13 +11,14 @@ class Neutron(Service):
     name = "neutron"
     has_service_user = True
     templates = [("neutron/neutron.conf", "neutron/neutron.conf")]
-    seed_files = ["neutron/neutron.db"]
+    ports = {"neutron": 9696}
+    databases = ["neutron"]
     folders = ["neutron/state", "neutron/locks"]
 
     def init(self, layout, run, secrets):
-        run([self.tool(layout, "python"), str(RUNNERS / "neutron_schema.py")])
-        run([self.tool(layout, "neutron-db-manage"), "--config-file",
-             str(layout.state / "neutron/neutron.conf"), "stamp", "heads"])
+        conf = str(layout.state / "neutron/neutron.conf")
+        run([self.tool(layout, "python"), str(RUNNERS / "neutron_schema.py"), conf])
+        run([self.tool(layout, "neutron-db-manage"), "--config-file", conf, "stamp", "heads"])
 
     def processes(self, layout):
         port = layout.ports()["neutron"]
@@ -23,5 +27,6 @@ class Neutron(Service):
 
     def endpoints(self, layout):
         return [("network", "neutron", layout.url("neutron"))]
+
 
 SERVICE = Neutron()

@@ -6,17 +6,18 @@ scheduler and a libvirt compute (QEMU software emulation) in one process on the
 in-process ``fake://`` transport, as Manila does: no message broker.
 
 Cells are set up once in the seed: cell0 (where servers that found no host are kept) and
-cell1, the one cell this cloud has. Their database URLs are stored as Nova's templates
-(``{path}`` from ``[database] connection``), so a seed copied into any state folder points
-at that state's own files.
+cell1, the one cell this cloud has, each in a database of its own on the PostgreSQL server.
+Their URLs are stored as Nova's templates, filled from ``[database] connection`` when Nova
+reads them, so a seed copied into any state reaches that state's server with that state's
+password: cell1 is that very database, cell0 the one beside it whose name ends in _cell0.
 """
 
 from . import system
-from .process import Process
+from .process import Process, answers
 from .service import RUNNERS, Service
 
-CELL1_DB = "sqlite:////{path}"
-CELL0_DB = "sqlite:////{path}_cell0"  # nova/nova.db -> nova/nova.db_cell0
+CELL1_DB = "{scheme}://{username}:{password}@{hostname}:{port}/{path}"
+CELL0_DB = "{scheme}://{username}:{password}@{hostname}:{port}/{path}_cell0"  # nova_cell0
 
 
 class Nova(Service):
@@ -24,7 +25,8 @@ class Nova(Service):
     has_service_user = True
     templates = [("nova/nova.conf", "nova/nova.conf"),
                  ("nova/nova-compute.conf", "nova/nova-compute.conf")]
-    seed_files = ["nova/nova_api.db", "nova/nova.db", "nova/nova.db_cell0"]
+    ports = {"nova": 8774}
+    databases = ["nova_api", "nova", "nova_cell0"]  # the API's, cell1's and cell0's
     folders = ["nova/state", "nova/locks", "nova/instances"]
 
     def init(self, layout, run, secrets):
@@ -36,23 +38,19 @@ class Nova(Service):
              "--database_connection", CELL1_DB])
         run([*manage, "db", "sync"])  # cell1's database, and cell0's now that it is mapped
 
-    def missing(self, layout):
-        """Nova's API always runs; this says why its compute part does not."""
-        return system.why_not_available(layout.services)
-
     def processes(self, layout):
         port = layout.ports()["nova"]
         health = layout.url("nova", "/")
-        if self.missing(layout):
+        if system.why_not_available(layout.services):  # Nova's API runs anyway
             return [Process("nova", self.gunicorn(layout, "nova", "nova_app", port, 2),
                             port=port, health_url=health)]
         return [Process("nova", [self.tool(layout, "python"), str(RUNNERS / "nova_all.py")],
-                        port=port, health_url=health, ready=lambda: self._computes(layout),
+                        port=port, ready=lambda: answers(health) and self._computes(layout),
                         env={"NOVA_PORT": str(port)})]
 
     @staticmethod
     def _computes(layout):
-        """Healthy once the compute host is mapped to its cell. Before the state's first
+        """Ready once the compute host is mapped to its cell. Before the state's first
         bootstrap the API alone is enough: compute waits for the service user it makes."""
         from .identities import is_bootstrapped
 

@@ -1,7 +1,8 @@
 """Placement: the inventory of the compute host's resources, which Nova's scheduler asks.
 
-Its database is made once in the seed; the process runs only where compute can (see
-system.py): without a compute host it would answer with nothing to place.
+Its database (on the PostgreSQL server) is made once in the seed; the process runs only
+where compute can (see system.py): without a compute host it would answer with nothing to
+place.
 """
 
 from . import system
@@ -14,7 +15,8 @@ class Placement(Service):
     has_service_user = True
     optional = True  # compute is: lessons' boot parts say they skip without it
     templates = [("placement/placement.conf", "placement/placement.conf")]
-    seed_files = ["placement/placement.db"]
+    ports = {"placement": 8778}
+    databases = ["placement"]
 
     def init(self, layout, run, secrets):
         run([self.tool(layout, "placement-manage"), "--config-file",

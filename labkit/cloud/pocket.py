@@ -42,7 +42,7 @@ class PocketCloud:
         rows = []
         for service, proc in self.processes():
             pid = process.read_pid(self.layout, proc.name)
-            healthy = pid is not None and proc.healthy()
+            healthy = pid is not None and proc.is_healthy()
             rows.append(Row(service, proc.name, proc.port, pid, healthy,
                             str(self.layout.log(proc.name))))
         return rows
@@ -70,20 +70,23 @@ class PocketCloud:
         state.ensure_seed(self.layout, self.say)
         if not state.check_format(self.layout):
             state.create(self.layout, self.say)
+        joining = state.missing_services(self.layout)
         to_start = [proc for _, proc in self.processes()
                     if process.read_pid(self.layout, proc.name) is None]
         for proc in to_start:  # check every port before starting anything
             if proc.port is not None and process.port_in_use(proc.port):
                 raise PortInUse(proc.name, proc.port)
-        for proc in to_start:
-            process.start(self.layout, proc)
         ports = {proc.name: proc.port for _, proc in self.processes()}
         on_ready = lambda name: self.say(  # noqa: E731
             f"{elapsed()} {name:24} up" + (f"  127.0.0.1:{ports[name]}" if ports[name] else ""))
-        optional = self.optional_processes()
-        procs = [proc for _, proc in self.processes()]
-        required = [p for p in procs if p.name not in optional]
-        process.wait_healthy(self.layout, required, timeout, on_ready=on_ready)
+        first = {proc.name for svc in SERVICES if svc.starts_first
+                 for proc in svc.processes(self.layout)}
+        self._start([p for p in to_start if p.name in first],
+                     [p for _, p in self.processes() if p.name in first], timeout, on_ready)
+        if joining:  # services a newer labkit registered: they need the database server
+            state.join(self.layout, joining, self.say)
+        self._start([p for p in to_start if p.name not in first],
+                    [p for _, p in self.processes() if p.name not in first], timeout, on_ready)
         if not identities.is_bootstrapped(self.layout):
             try:
                 identities.bootstrap(self.layout)
@@ -92,15 +95,8 @@ class PocketCloud:
                     f"Creating the projects, users and catalog failed ({exc}). Keystone's log "
                     f"is {self.layout.log('keystone')}; `labkit cloud up` retries.") from exc
             self.say(f"{elapsed()} projects, users and catalog ready")
-            # a process may be fully healthy only once the service users exist
-            process.wait_healthy(self.layout, required, timeout)
-        for proc in (p for p in procs if p.name in optional):
-            try:
-                process.wait_healthy(self.layout, [proc], timeout, on_ready=on_ready)
-            except (ServiceCrashed, ServiceTimeout) as exc:
-                process.stop(self.layout, [proc])
-                self.say(f"{elapsed()} {proc.name:24} did not start: the other services run, "
-                         f"and the lessons that need {proc.name} say so and skip.\n{exc}")
+            # Nova's compute answers only once its service user exists: wait for it now
+            process.wait_healthy(self.layout, self._required(), timeout)
         for why in {why for svc in SERVICES if (why := svc.missing(self.layout))}:
             self.say(f"{elapsed()} compute (booting servers) is not running: {why}. The "
                      f"other services run; the lessons' boot parts say they skip."
@@ -110,6 +106,26 @@ class PocketCloud:
                  f"{fresh} process{'es' if fresh != 1 else ''} started, "
                  f"{time.monotonic() - started:.1f} s.")
         return to_start
+
+    def _required(self):
+        optional = self.optional_processes()
+        return [proc for _, proc in self.processes() if proc.name not in optional]
+
+    def _start(self, to_start, procs, timeout, on_ready):
+        """Start to_start, then wait for procs: the required ones must answer; an optional
+        one that does not is stopped and reported, and the rest of the cloud goes on."""
+        for proc in to_start:
+            process.start(self.layout, proc)
+        optional = self.optional_processes()
+        process.wait_healthy(self.layout, [p for p in procs if p.name not in optional], timeout,
+                             on_ready=on_ready)
+        for proc in (p for p in procs if p.name in optional):
+            try:
+                process.wait_healthy(self.layout, [proc], timeout, on_ready=on_ready)
+            except (ServiceCrashed, ServiceTimeout) as exc:
+                process.stop(self.layout, [proc])
+                self.say(f"{proc.name:24} did not start: the other services run, and the "
+                         f"lessons that need {proc.name} say so and skip.\n{exc}")
 
     def down(self, services=None):
         """Stop the cloud (or some services). Stopping what is stopped is a no-op."""

@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .errors import ServiceCrashed, ServiceTimeout
 from .layout import HOST
@@ -28,13 +29,16 @@ class Process:
     argv: list
     port: int | None = None  #: the port it listens on, checked before start
     health_url: str | None = None  #: answers < 500 once it serves requests
+    ready: Callable[[], bool] | None = None  #: or: True once it serves (a non-HTTP server)
     env: dict = field(default_factory=dict)
-    ready: object = None  #: a callable, true once it serves (besides health_url, if any)
+    stop_signal: int = signal.SIGTERM  #: what asks it to stop; KILL follows after a grace time
 
-    def healthy(self):
-        if self.health_url is not None and not answers(self.health_url):
-            return False
-        return self.ready() if self.ready is not None else True
+    def is_healthy(self):
+        if self.health_url is not None:
+            return answers(self.health_url)
+        if self.ready is not None:
+            return self.ready()
+        return True  # nothing to ask: alive is all it can say
 
 
 def _start_time(pid):
@@ -102,8 +106,8 @@ def stop(layout, procs, timeout=15):
     finds one taken. Stopping a stopped process is a no-op. Returns the names stopped."""
     running = {proc.name: (proc, pid) for proc in procs
                if (pid := read_pid(layout, proc.name)) is not None}
-    for _, pid in running.values():
-        _signal_group(pid, signal.SIGTERM)
+    for proc, pid in running.values():
+        _signal_group(pid, proc.stop_signal)
     deadline = time.monotonic() + timeout
     while any(_group_alive(pid) for _, pid in running.values()) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -155,7 +159,7 @@ def answers(url, timeout=2.0):
 
 
 def wait_healthy(layout, procs, timeout, on_ready=None):
-    """Wait until every process answers its health URL (or, without one, stays alive).
+    """Wait until every process is healthy (see Process.is_healthy).
 
     Raises ServiceCrashed as soon as one exits, ServiceTimeout when the bound runs out.
     """
@@ -165,7 +169,7 @@ def wait_healthy(layout, procs, timeout, on_ready=None):
         for name, proc in list(pending.items()):
             if read_pid(layout, name) is None:
                 raise ServiceCrashed(name, layout.log(name), log_tail(layout.log(name)))
-            if proc.healthy():
+            if proc.is_healthy():
                 del pending[name]
                 if on_ready:
                     on_ready(name)

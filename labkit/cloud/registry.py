@@ -1,9 +1,9 @@
 """The services of the pocket cloud, in start order. A new service is one more line."""
 
-from . import glance, keystone, libvirtd, manila, mirror, neutron, nova, placement, swift
+from . import glance, keystone, libvirtd, manila, mirror, neutron, nova, placement, postgres, swift
 
-SERVICES = [keystone.SERVICE, glance.SERVICE, swift.SERVICE, neutron.SERVICE, placement.SERVICE,
-            libvirtd.SERVICE, nova.SERVICE, manila.SERVICE, mirror.SERVICE]
+SERVICES = [postgres.SERVICE, keystone.SERVICE, glance.SERVICE, swift.SERVICE, neutron.SERVICE,
+            placement.SERVICE, libvirtd.SERVICE, nova.SERVICE, manila.SERVICE, mirror.SERVICE]
 
 
 def by_name(name):
@@ -11,3 +11,8 @@ def by_name(name):
         if service.name == name:
             return service
     raise KeyError(name)
+
+
+def default_ports():
+    """Every listening process and its port before LABKIT_PORT_OFFSET."""
+    return {name: port for service in SERVICES for name, port in service.ports.items()}

@@ -2,14 +2,20 @@
 
 A service module (keystone.py, glance.py, ...) subclasses Service and fills in:
 
+- ``ports``: the ports it listens on (before ``LABKIT_PORT_OFFSET``), by process name;
+- ``databases``: the PostgreSQL databases it keeps its data in (its templates get each
+  one's URL as ``@DB_<NAME>@``; the role and password are the service's own);
 - ``templates``: its configuration files, rendered from ``templates/<name>/`` into the
-  state folder when a state is created (afterwards they are the operator's to edit);
-- ``seed_files``: what ``init`` produces once per services environment (databases), copied
-  into every new state instead of being made again;
-- ``init``: the slow one-time set-up (database syncs), run when the seed is built;
+  state folder when the service joins a state (afterwards they are the operator's to edit);
+- ``values``: template values of its own, beyond ports, passwords and database URLs;
+- ``init``: the slow one-time set-up (database syncs), run with the database server up,
+  once into the *seed* that new states are copied from;
 - ``prepare``: the quick per-state set-up (keys, rings, folders);
 - ``processes``: what to run, on which port, and how to tell it is healthy;
 - ``endpoints``: its entries in Keystone's service catalog.
+
+Adding a service is one module, its templates and one line in registry.py: an existing
+state gains it on the next `labkit cloud up` (database, set-up, catalog entry).
 """
 
 import getpass
@@ -36,23 +42,32 @@ def render(template, values):
     return _PLACEHOLDER.sub(value, text)
 
 
-def template_values(layout, secrets, options):
-    """Everything a template may refer to, for one state folder."""
+def template_values(layout, secrets, services):
+    """Everything a template may refer to, for one state folder: paths, every port, every
+    service user's password, every database's URL, and the services' own values."""
+    from .postgres import database_urls  # postgres.py is itself a Service
+
     values = {"STATE": layout.state, "SERVICES": layout.services, "USER": getpass.getuser()}
     values.update({f"PORT_{name.upper().replace('-', '_')}": port
                    for name, port in layout.ports().items()})
     values.update({f"PASSWORD_{name.upper()}": pw
                    for name, pw in secrets.get("services", {}).items()})
-    values.update(options)
+    values.update(database_urls(layout, secrets, services))
+    for service in services:
+        values.update(service.values(layout, secrets))
     return values
 
 
 class Service:
     name = ""
+    #: {process name: port before the offset}
+    ports = {}
+    #: names of the PostgreSQL databases it needs
+    databases = ()
     #: (template under templates/, destination under the state folder)
     templates = ()
-    #: paths (under the state folder) made by init() and copied from the seed
-    seed_files = ()
+    #: folders (under the state folder) made by init() and copied from the seed
+    seed_folders = ()
     #: folders (under the state folder) every state needs
     folders = ()
     #: a Keystone service user is created for it (and its password rendered in)
@@ -60,6 +75,12 @@ class Service:
     #: the rest of the cloud works without it: if it fails to start, `up` says so, goes on,
     #: and the lessons that need it say they skip
     optional = False
+    #: started, and waited for, before the others (the database server)
+    starts_first = False
+
+    def values(self, layout, secrets):
+        """Template values of this service's own (see template_values for the shared ones)."""
+        return {}
 
     def configure(self, layout, values):
         for template, dest in self.templates:

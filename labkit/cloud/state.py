@@ -1,14 +1,17 @@
 """Creating a state folder fast: the slow part is done once into a seed, then copied.
 
 Database syncs and Keystone's bootstrap take most of a fresh start (tens of seconds). They
-are run once per services environment into ``seed/``; every new state copies the seed's
-databases, then gets its own passwords, keys, rings and configuration.
+run once per services environment into ``seed/``: a PostgreSQL data folder holding every
+service's database. Every new state copies it, then gets its own passwords (database roles
+included), keys, rings and configuration. A service that a state does not have yet (a newer
+labkit registered it) joins that state on the next `up`: see ``join``.
 """
 
 import json
 import os
 import secrets as pysecrets
 import shutil
+import socket
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -16,8 +19,8 @@ from pathlib import Path
 
 from ..private import write_private
 from .errors import CloudError, InstallFailed, StateTooOld
-from .glance import import_plugins
-from .layout import DEFAULT_PORTS, STATE_FORMAT, Layout
+from .layout import HOST, STATE_FORMAT, Layout
+from .postgres import SERVICE as DATABASE
 from .process import log_tail
 from .registry import SERVICES
 from .service import template_values
@@ -25,21 +28,42 @@ from .service import template_values
 SEED_FORMAT = f"{STATE_FORMAT}"
 
 #: What a state folder may hold: anything else means LABKIT_STATE points somewhere wrong.
-STATE_ENTRIES = {"FORMAT", "ports.json", "secrets.json", "clouds.yaml", "logs", "run",
-                 "bootstrapped", *(s.name for s in SERVICES)}
+STATE_ENTRIES = {"FORMAT", "ports.json", "services.json", "secrets.json", "clouds.yaml", "logs",
+                 "run", "bootstrapped", *(s.name for s in SERVICES)}
+
+
+def _word():
+    return pysecrets.token_urlsafe(18)
 
 
 def new_secrets():
-    word = lambda: pysecrets.token_urlsafe(18)  # noqa: E731
     return {
-        "admin": word(), "learner": word(), "partner": word(),
-        "services": {s.name: word() for s in SERVICES if s.has_service_user},
+        "admin": _word(), "learner": _word(), "partner": _word(),
+        "services": {}, "databases": {},
         "swift_hash": [pysecrets.token_hex(8), pysecrets.token_hex(8)],
     }
 
 
+def add_service_secrets(secrets, services):
+    """A password for each service user and each service's database role."""
+    for service in services:
+        if service.has_service_user:
+            secrets["services"].setdefault(service.name, _word())
+        if service.databases or service is DATABASE:
+            secrets["databases"].setdefault(service.name, _word())
+    return secrets
+
+
 def read_secrets(layout):
     return json.loads(layout.secrets_file.read_text())
+
+
+def state_services(layout):
+    """The names of the services set up in this state."""
+    try:
+        return json.loads(layout.services_file.read_text())
+    except (OSError, ValueError):
+        return []
 
 
 class Runner:
@@ -50,13 +74,14 @@ class Runner:
         self.log_name = log_name
         layout.logs.mkdir(parents=True, exist_ok=True)
 
-    def __call__(self, argv, env=None):
+    def __call__(self, argv, env=None, input=None):
         log = self.layout.log(self.log_name)
         with open(log, "a") as out:
             out.write(f"$ {' '.join(Path(argv[0]).name if i == 0 else a for i, a in enumerate(argv))}\n")
             out.flush()
             done = subprocess.run(
-                argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                argv, stdout=out, stderr=subprocess.STDOUT, text=True,
+                **({"input": input} if input is not None else {"stdin": subprocess.DEVNULL}),
                 cwd=self.layout.state,
                 env={**os.environ, "LABKIT_STATE": str(self.layout.state),
                      "PYTHONWARNINGS": "ignore", **(env or {})})
@@ -65,36 +90,55 @@ class Runner:
                                 log_tail(log))
 
 
-def _configure(layout, secrets_):
-    values = template_values(layout, secrets_, {
-        "SWIFT_HASH_PREFIX": secrets_["swift_hash"][0],
-        "SWIFT_HASH_SUFFIX": secrets_["swift_hash"][1],
-        "IMPORT_PLUGINS": import_plugins(),
-    })
-    for service in SERVICES:
+def _configure(layout, secrets_, services):
+    values = template_values(layout, secrets_, SERVICES)
+    for service in services:
         service.configure(layout, values)
 
 
-def ensure_seed(layout, say=print):
-    """Build the seed once per services environment (databases made by each service's init)."""
-    if (layout.seed / "SEED").is_file() and (layout.seed / "SEED").read_text() == SEED_FORMAT:
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def _seed_is_current(layout):
+    try:
+        marker = json.loads((layout.seed / "SEED").read_text())
+    except (OSError, ValueError):
         return False
-    say("Preparing the initial cloud state (once per install; about 30 s).")
+    return (marker.get("format") == SEED_FORMAT
+            and {s.name for s in SERVICES} <= set(marker.get("services", [])))
+
+
+def ensure_seed(layout, say=print):
+    """Build the seed once per services environment: a database server holding every
+    service's database, made by each service's init."""
+    if _seed_is_current(layout):
+        return False
+    say("Preparing the initial cloud state (once per install; about a minute).")
     tmp = Path(tempfile.mkdtemp(prefix="seed-", dir=layout.services))
     seed = Layout(state=tmp, services=layout.services)
-    seed_secrets = new_secrets()
-    _configure(seed, seed_secrets)
+    # the seed's own server takes any free port, so a running cloud is never in the way
+    (tmp / "ports.json").write_text(json.dumps({**seed.ports(), "postgres": _free_port()}))
+    seed_secrets = add_service_secrets(new_secrets(), SERVICES)
+    _configure(seed, seed_secrets, SERVICES)
     try:
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            for future in [pool.submit(s.init, seed, Runner(seed, f"setup-{s.name}"),
-                                       seed_secrets) for s in SERVICES]:
-                future.result()
+        DATABASE.init(seed, Runner(seed, "setup-postgres"), seed_secrets)
+        with DATABASE.running(seed):
+            for service in SERVICES:
+                DATABASE.create_databases(seed, seed_secrets, service)
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                for future in [pool.submit(s.init, seed, Runner(seed, f"setup-{s.name}"),
+                                           seed_secrets)
+                               for s in SERVICES if s is not DATABASE]:
+                    future.result()
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     write_private(tmp / "secrets.json", json.dumps({"admin": seed_secrets["admin"]}))
-    (tmp / "ports.json").write_text(json.dumps(seed.ports()))
-    (tmp / "SEED").write_text(SEED_FORMAT)
+    (tmp / "SEED").write_text(json.dumps(
+        {"format": SEED_FORMAT, "services": [s.name for s in SERVICES]}))
     shutil.rmtree(layout.seed, ignore_errors=True)
     tmp.rename(layout.seed)
     return True
@@ -118,19 +162,46 @@ def create(layout, say=print):
                 f"LABKIT_STATE at an empty or new folder.")
         shutil.rmtree(layout.state)  # an earlier creation that was interrupted
     layout.state.mkdir(parents=True, mode=0o700)
-    offset = int(os.environ.get("LABKIT_PORT_OFFSET", "0"))
-    layout.ports_file.write_text(json.dumps(
-        {name: port + offset for name, port in DEFAULT_PORTS.items()}, indent=1))
-    secrets_ = new_secrets()
+    layout.ports_file.write_text(json.dumps(layout.ports(), indent=1))
+    secrets_ = add_service_secrets(new_secrets(), SERVICES)
     secrets_["bootstrap_admin"] = json.loads((layout.seed / "secrets.json").read_text())["admin"]
     write_private(layout.secrets_file, json.dumps(secrets_, indent=1))
     for service in SERVICES:
-        for rel in service.seed_files:
-            (layout.state / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(layout.seed / rel, layout.state / rel)
-    _configure(layout, secrets_)
+        for rel in service.seed_folders:
+            shutil.copytree(layout.seed / rel, layout.state / rel, symlinks=True)
+    _configure(layout, secrets_, SERVICES)
     run = Runner(layout)
     for service in SERVICES:
         service.prepare(layout, run)
+    _record_services(layout, SERVICES)
     layout.format_file.write_text(f"{STATE_FORMAT}\n")  # written last: the state is complete
     say(f"New cloud state in {layout.state}")
+
+
+def missing_services(layout):
+    """Registered services this state was made without (an older labkit made it)."""
+    have = set(state_services(layout))
+    return [service for service in SERVICES if service.name not in have]
+
+
+def join(layout, services, say=print):
+    """Set up services in an existing state, keeping everything else in it: their ports,
+    passwords, configuration, databases (made by their init, as for the seed) and set-up.
+    The database server is running (`up` starts it first). The catalog follows at the
+    next bootstrap."""
+    secrets_ = add_service_secrets(read_secrets(layout), services)
+    write_private(layout.secrets_file, json.dumps(secrets_, indent=1))
+    layout.ports_file.write_text(json.dumps(layout.ports(), indent=1))
+    _configure(layout, secrets_, services)
+    for service in services:
+        say(f"Adding {service.name} to this cloud (its database and set-up; once).")
+        run = Runner(layout, f"setup-{service.name}")
+        DATABASE.create_databases(layout, secrets_, service)
+        service.init(layout, run, secrets_)
+        service.prepare(layout, run)
+    _record_services(layout, [s for s in SERVICES
+                              if s in services or s.name in state_services(layout)])
+
+
+def _record_services(layout, services):
+    layout.services_file.write_text(json.dumps([s.name for s in services]))

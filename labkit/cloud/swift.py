@@ -26,11 +26,17 @@ def check_xattr(folder):
 
 class Swift(Service):
     name = "swift"
+    ports = {f"swift-{server}": port for server, port in (
+        ("proxy", 8080), ("object", 6200), ("container", 6201), ("account", 6202))}
     has_service_user = True
     templates = [(f"swift/{name}", f"swift/{name}") for name in (
         "swift.conf", "proxy-server.conf",
         *(f"{server}-server.conf" for server in STORAGE_SERVERS))]
     folders = ["swift/node/sdb1", "swift/cache"]
+
+    def values(self, layout, secrets):
+        prefix, suffix = secrets["swift_hash"]
+        return {"SWIFT_HASH_PREFIX": prefix, "SWIFT_HASH_SUFFIX": suffix}
 
     def prepare(self, layout, run):
         super().prepare(layout, run)
@@ -55,9 +61,9 @@ class Swift(Service):
                              health_url=layout.url("swift-proxy", "/healthcheck")))
         # Without the updater, account listings never show object counts and bytes.
         procs.append(Process("swift-container-updater",
-                             [self.tool(layout, "python"), str(RUNNERS / "swift_daemon.py"),
-                              "swift.container.updater", str(conf / "container-server.conf"),
-                              "-v"]))
+                             [self.tool(layout, "python"),
+                              str(RUNNERS / "swift_container_updater.py"),
+                              str(conf / "container-server.conf")]))
         return procs
 
     def endpoints(self, layout):

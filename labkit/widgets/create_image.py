@@ -116,11 +116,7 @@ class CreateImageForm(ImageDetailsForm):
             heading("Image Sharing"),
             self.with_error(self.visibility_input, "visibility"),
             self.with_error(self.protected_input, "protected")])
-        steps = w.Tab(children=[details, w.VBox([self.metadata.widget,
-                                                 self.error_line("metadata")])])
-        steps.set_title(0, "Image Details")
-        steps.set_title(1, "Metadata")
-        self.steps = steps
+        steps = self.build_steps(details, "Image Details")
         self.widget = w.VBox([
             w.HTML("<h3 style='margin:4px 0'>Create Image</h3>"), steps,
             w.HBox([self.progress, self.progress_text]),

@@ -19,7 +19,7 @@ from . import validation as v
 from .form import Form, Result, one_line
 
 SELECT_SOME = "Select at least one image to delete."
-PROTECTED = ("%s is protected: set Protected Image to No (Edit Image) before deleting it; "
+PROTECTED = ("%s is protected: set Protected to No (Edit Image) before deleting it; "
              "Glance refuses to delete a protected image.")
 
 

@@ -12,6 +12,7 @@ import ipywidgets as w
 
 from .. import images
 from . import validation as v
+from .metadata_catalog import MetadataCatalog
 from .metadata_rows import MetadataRows
 
 LABEL_WIDTH = "170px"
@@ -173,12 +174,13 @@ class ImageDetailsForm(Form):
                                    css="labkit-image-min-disk")
         self.min_ram_input = text("Minimum RAM (MB)", required=True, value="0",
                                   css="labkit-image-min-ram")
-        self.visibility_input = choice(w.ToggleButtons, "Image Visibility", v.VISIBILITIES,
+        self.visibility_input = choice(w.ToggleButtons, "Visibility", v.VISIBILITIES,
                                        v.DEFAULT_VISIBILITY, required=True,
                                        css="labkit-image-visibility")
-        self.protected_input = choice(w.ToggleButtons, "Protected Image", v.PROTECTED_CHOICES,
+        self.protected_input = choice(w.ToggleButtons, "Protected", v.PROTECTED_CHOICES,
                                       False, required=True, css="labkit-image-protected")
         self.metadata = MetadataRows(on_change=self._refresh_view)
+        self.catalog = MetadataCatalog(self.conn, self.metadata)
         self.format_input.observe(self._format_changed, "value")
 
     def minimums_and_sharing(self):
@@ -190,11 +192,15 @@ class ImageDetailsForm(Form):
                 self.with_error(self.protected_input, "protected")]
 
     def build_steps(self, details, title):
-        """self.steps: Horizon's two steps (tabs), the details (titled title) and Metadata."""
-        self.steps = w.Tab(children=[details, w.VBox([self.metadata.widget,
+        """self.steps: Horizon's two steps (tabs), the details (titled title) and Metadata:
+        Glance's catalog of definitions above the free rows. The catalog is read when the
+        Metadata step is first opened."""
+        self.steps = w.Tab(children=[details, w.VBox([self.catalog.widget, self.metadata.widget,
                                                       self.error_line("metadata")])])
         self.steps.set_title(0, title)
         self.steps.set_title(1, "Metadata")
+        self.steps.observe(lambda change: change["new"] == 1 and self.catalog.load(),
+                           "selected_index")
         return self.steps
 
     def _refresh_view(self, *_):

@@ -1,7 +1,8 @@
-"""The Metadata step: free key/value properties, one row each, with add and remove buttons.
+"""The Metadata step's free rows: key/value properties, one row each, add and remove buttons.
 
-Horizon shows Glance's metadata definitions as a tree; here a learner types the key, so the
-common properties (os_distro, hw_disk_bus, ...) are offered as suggestions in the key box.
+Beside Glance's catalog of definitions (metadata_catalog.py), as in Horizon's "Update
+Metadata", any other key can be typed here; the common properties (os_distro,
+hw_disk_bus, ...) are offered as suggestions in the key box.
 """
 
 import ipywidgets as w
@@ -50,6 +51,15 @@ class MetadataRows:
         self.list_box.children = [r for _, _, r in self._rows]
         self._changed()
         return entry
+
+    def put(self, key, value):
+        """Set key to value: the row that has the key is changed, or a new row is added."""
+        for key_box, value_box, _ in self._rows:
+            if key_box.value.strip() == key:
+                value_box.value = str(value)
+                return key_box, value_box
+        key_box, value_box, _ = self.add(key, value)
+        return key_box, value_box
 
     def set(self, properties):
         self._rows = []

@@ -13,8 +13,6 @@ monkey_patch.patch()  # what manila.cmd does first: eventlet, before anything el
 
 import os  # noqa: E402
 
-import manila_sqlite  # noqa: E402,F401  before Manila's database code (see its docstring)
-
 from oslo_config import cfg  # noqa: E402
 from oslo_log import log  # noqa: E402
 from oslo_service import service as oslo_service  # noqa: E402
