@@ -61,10 +61,20 @@ def _privsep_in_process():
 
 
 def _read_console_pty_without_adopting_it():
-    """Nova reads a guest's console pty with a plain open(). This process leads its own
-    session (labkit starts it detached) and has no controlling terminal, so that open made
-    the guest's pty ours, and the guest's end sent us SIGHUP. O_NOCTTY prevents that."""
+    """Nova reads a guest's console pty in its privsep daemon, a process of its own. Here
+    it runs in this one, which changes two things:
+
+    - This process leads its own session (labkit starts it detached) and has no
+      controlling terminal, so a plain open() made the guest's pty ours, and the guest's
+      end sent us SIGHUP. O_NOCTTY prevents that.
+    - eventlet patches os.read: on anything but a regular file it first waits until the
+      descriptor is readable, so a read of a quiet console never returned, the compute
+      manager never replied, and the API's call timed out ("No reply on topic compute").
+      The unpatched read raises BlockingIOError at once instead, as the daemon's does."""
     import nova.privsep.libvirt as privsep_libvirt
+    from eventlet.patcher import original
+
+    native_read = original("os").read
 
     def readpty(path):
         # raw reads until the pty has nothing more (EAGAIN): a text-mode read() of a
@@ -76,7 +86,7 @@ def _read_console_pty_without_adopting_it():
             LOG.info("Ignored error while opening instance console pty: %s", exc)
             return ""
         try:
-            while chunk := os.read(fd, 65536):
+            while chunk := native_read(fd, 65536):
                 chunks.append(chunk)
         except BlockingIOError:
             pass
