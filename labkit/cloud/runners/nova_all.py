@@ -119,9 +119,13 @@ def _wait_for_service_user():
         eventlet.sleep(1)
 
 
-def _discover_compute_host():
+def _discover_compute_host(compute):
     """Map the compute host to cell1 once it has registered (Nova's periodic discovery is
-    off: `nova-manage cell_v2 discover_hosts`, done once, in-process)."""
+    off: `nova-manage cell_v2 discover_hosts`, done once, in-process), and say it is ready
+    once its service has started: its resources are in Placement and its RPC servers
+    listen. (The mapping alone outlives a restart: it would say ready too early.)"""
+    while vars(compute).get("rpcserver_alt") is None:  # set last in Service.start()
+        eventlet.sleep(0.5)
     ctxt = nova_context.get_admin_context()
     while True:
         try:
@@ -136,6 +140,21 @@ def _discover_compute_host():
     READY.write_text("ok\n")
     LOG.info("nova_all: compute host %s is mapped to its cell; ready to build servers",
              CONF.host)
+
+
+def _reconnect_to_libvirtd(compute):
+    """When libvirtd goes away, Nova disables its compute service ("Connection to libvirt
+    lost") and enables it again when it next connects: on its next periodic task, up to a
+    minute later, since the scheduler sends a disabled host nothing. `labkit cloud up`
+    restarts libvirtd; this asks for the connection every few seconds (one cheap libvirt
+    call when it is up), so that Nova reconnects, and builds again, within seconds."""
+    host = compute.manager.driver._host
+    while True:
+        eventlet.sleep(5)
+        try:
+            host.get_connection()
+        except Exception as exc:  # libvirtd is down: Nova has logged it and disabled itself
+            LOG.debug("nova_all: libvirtd not reachable: %s", exc)
 
 
 def main():
@@ -159,8 +178,11 @@ def main():
     for binary, topic, alt in (("nova-conductor", "conductor", None),
                                ("nova-scheduler", "scheduler", None),
                                ("nova-compute", "compute", compute_rpcapi.RPC_TOPIC_ALT)):
-        launcher.launch_service(service.Service.create(binary=binary, topic=topic, topic_alt=alt))
-    eventlet.spawn(_discover_compute_host)
+        server = service.Service.create(binary=binary, topic=topic, topic_alt=alt)
+        launcher.launch_service(server)
+    compute = server  # the last one made
+    eventlet.spawn(_discover_compute_host, compute)
+    eventlet.spawn(_reconnect_to_libvirtd, compute)
     launcher.wait()
 
 
