@@ -16,11 +16,10 @@ monkey_patch.patch()  # eventlet, before anything else, as nova's own commands d
 
 import gc  # noqa: E402
 import os  # noqa: E402
+import socket  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
-
-# (no manila_sqlite: its one-transaction-at-a-time lock deadlocks an API request that
-# waits, inside its read transaction, for a compute reply that needs the database)
+from urllib.parse import parse_qs, urlparse  # noqa: E402
 
 import eventlet  # noqa: E402
 import eventlet.wsgi  # noqa: E402
@@ -149,12 +148,24 @@ def _reconnect_to_libvirtd(compute):
     restarts libvirtd; this asks for the connection every few seconds (one cheap libvirt
     call when it is up), so that Nova reconnects, and builds again, within seconds."""
     host = compute.manager.driver._host
+    socket_path = parse_qs(urlparse(CONF.libvirt.connection_uri).query)["socket"][0]
     while True:
         eventlet.sleep(5)
+        if not _accepts(socket_path):
+            continue  # libvirtd is down: asking Nova would log a traceback every time
         try:
             host.get_connection()
-        except Exception as exc:  # libvirtd is down: Nova has logged it and disabled itself
+        except Exception as exc:  # it went down again in between
             LOG.debug("nova_all: libvirtd not reachable: %s", exc)
+
+
+def _accepts(path):
+    with socket.socket(socket.AF_UNIX) as sock:
+        try:
+            sock.connect(path)
+        except OSError:
+            return False
+    return True
 
 
 def main():
