@@ -1,12 +1,14 @@
 # OpenStack Day 3: two commands.
 #   make lab    set everything up (first run: a few minutes), start the pocket cloud and JupyterLab
 #   make test   set everything up and run every test, including every notebook cell (nbval)
+#   make compute  (root, Debian/Ubuntu) QEMU, libvirt and image tools, to boot servers;
+#                 `make lab` and `make test` do it themselves when run as root
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test down status bench release clean
+.PHONY: lab test compute system down status bench release clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +16,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
-lab: $(STAMP)
+# compute's system packages: one list, in labkit/cloud/system.py (standard library only)
+compute:
+	$(PYTHON) labkit/cloud/system.py install
+
+# as root on Debian/Ubuntu: install them (saying what); otherwise: say how to add compute
+system:
+	@$(PYTHON) labkit/cloud/system.py auto
+
+lab: system $(STAMP)
 	$(BIN)/labkit lab
 
-test: $(STAMP)
+test: system $(STAMP)
 	$(BIN)/python -m pytest
 
 down: $(STAMP)

@@ -7,6 +7,7 @@
     labkit cleanup        remove what the lessons created (only that)
     labkit workshop create|delete   one project per student
     labkit release        learner copies of the notebooks (no solutions, no outputs)
+    labkit image build tiny --output DIR   a small bootable image, from Debian packages
 """
 
 import argparse
@@ -41,6 +42,7 @@ def _cloud_status(cloud, args):
     for r in rows:
         health = "healthy" if r.healthy else ("DOWN" if r.pid is None else "UNHEALTHY")
         print(f"{r.process:26}{r.port or '-':>7}{r.pid or '-':>9}  {health:9} {r.log}")
+    print(f"compute (booting servers): {cloud.compute_status()}")
     return 0 if all(r.healthy for r in rows) else 3
 
 
@@ -133,6 +135,16 @@ def _release(cloud, args):
         print(f"wrote {path}")
 
 
+def _image_build(cloud, args):
+    from .image_build import BuildError, build
+
+    try:
+        build(args.kind, args.output)
+    except BuildError as exc:
+        print(f"labkit: {exc}", file=sys.stderr)
+        return 1
+
+
 def _duration(text):
     """'90s', '30m', '2h', '1d' -> seconds."""
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -199,6 +211,13 @@ def parser():
                                       "identity of the lesson cloud)")
     shop.add_argument("--output", default="workshop", help="folder for the students' clouds.yaml")
     shop.set_defaults(run=_workshop)
+
+    image = sub.add_parser("image", help="build images to boot, offline")
+    isub = image.add_subparsers(dest="action", required=True)
+    ibuild = isub.add_parser("build", help="build an image from Debian packages (no root)")
+    ibuild.add_argument("kind", choices=["tiny"])
+    ibuild.add_argument("--output", required=True, help="folder for the image files")
+    ibuild.set_defaults(run=_image_build)
 
     rel = sub.add_parser("release", help="learner copies of the notebooks")
     rel.add_argument("--output", default=str(Path(__file__).resolve().parents[1] / "release"))

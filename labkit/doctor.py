@@ -137,9 +137,18 @@ def check_quotas(conn):
     return checks
 
 
+def check_pocket_compute():
+    """Whether this machine's pocket cloud can boot servers (QEMU, libvirt, root)."""
+    from .cloud import PocketCloud
+
+    status = PocketCloud(say=lambda *_: None).compute_status()
+    return Check("pocket cloud compute", PASS if status == "available" else WARN, status,
+                 "" if status == "available" else "Lesson 1's boot part will skip.")
+
+
 def check_tools():
     path = shutil.which("qemu-img")
-    return [Check("local tool qemu-img", PASS if path else WARN, path or "not found",
+    return [check_pocket_compute(), Check("local tool qemu-img", PASS if path else WARN, path or "not found",
                   "" if path else "Install qemu-utils (Debian) or qemu (conda-forge) for "
                                   "conversion and every sample format; lessons run without.")]
 

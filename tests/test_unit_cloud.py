@@ -226,3 +226,23 @@ def test_ports_follow_the_offset_until_the_state_fixes_them(layout, monkeypatch)
     layout.state.mkdir()
     layout.ports_file.write_text(json.dumps({"keystone": 6000}))
     assert layout.ports()["keystone"] == 6000
+
+
+# --- compute, where the machine has it ---
+
+def test_placement_joins_the_catalog_when_compute_becomes_available(layout, monkeypatch):
+    """A state bootstrapped without compute lists no Placement; once compute is available
+    (`sudo make compute`), `up` sees the catalog is incomplete and bootstraps again."""
+    from labkit.cloud import system
+
+    layout.state.mkdir()
+    monkeypatch.setattr(system, "why_not_available", lambda services=None: "no QEMU here")
+    catalogued = identities._catalogued(layout)
+    assert "placement" not in catalogued and "nova" in catalogued  # Nova's API runs anyway
+    identities._marker(layout).write_text(json.dumps(sorted(catalogued)))
+    assert identities.is_bootstrapped(layout)
+
+    monkeypatch.setattr(system, "why_not_available", lambda services=None: None)
+    assert not identities.is_bootstrapped(layout)
+    assert "placement" in identities._catalogued(layout)
+

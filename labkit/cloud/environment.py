@@ -12,6 +12,7 @@ import sys
 import time
 from importlib import resources
 
+from . import system
 from .errors import InstallFailed
 from .layout import RELEASE
 from .process import log_tail
@@ -57,6 +58,25 @@ def ensure_installed(layout, say=print):
     _marker(layout).write_text(json.dumps(_wanted()))
     say(f"Services installed in {time.monotonic() - started:.0f} s.")
     return True
+
+
+def ensure_compute(layout, say=print):
+    """Add libvirt-python (services-compute.txt) once the system has libvirt to build it
+    against (`sudo make compute`). Returns None when done or not wanted, else why not:
+    compute is optional, so a failure here leaves the rest of the cloud working."""
+    if system.missing() or system.has_libvirt_python(layout.services):
+        return None
+    log = layout.services.parent / f"install-compute-{RELEASE}.log"
+    say(f"Adding libvirt-python to the services' environment (compute). Log: {log}")
+    pip = [str(layout.venv_bin / "python"), "-m", "pip", "install",
+           "--disable-pip-version-check", "--no-input"]
+    try:
+        with open(log, "w") as out, resources.as_file(_HERE / "constraints.txt") as constraints, \
+                resources.as_file(_HERE / "services-compute.txt") as wanted:
+            _run([*pip, "-c", str(constraints), "-r", str(wanted)], out, log)
+    except InstallFailed as exc:
+        return str(exc)
+    return None
 
 
 def _run(argv, out, log, progress=None, every=20):

@@ -115,21 +115,28 @@ def bootstrap(layout):
     _flavors(conn)
     conn.close()
     write_clouds_yaml(layout, secrets)
-    _marker(layout).write_text(json.dumps(sorted(s.name for s in SERVICES)))
+    _marker(layout).write_text(json.dumps(sorted(_catalogued(layout))))
 
 
 def _marker(layout):
     return layout.state / "bootstrapped"
 
 
+def _catalogued(layout):
+    """The services whose users and catalog entries bootstrap makes on this machine: every
+    registered one that can run here (Placement only where compute can, see system.py)."""
+    return {s.name for s in SERVICES if not s.missing(layout)}
+
+
 def is_bootstrapped(layout):
-    """True once the catalog has an entry for every registered service (a service that
-    joined the state since is missing until the next bootstrap, which adds it)."""
+    """True once the catalog has an entry for every service that can run here (a service
+    that joined the state since, or compute that became available, is missing until the
+    next bootstrap, which adds it)."""
     try:
         done = json.loads(_marker(layout).read_text())
     except (OSError, ValueError):
         return False
-    return set(done) >= {s.name for s in SERVICES}
+    return set(done) >= _catalogued(layout)
 
 
 def write_clouds_yaml(layout, secrets):

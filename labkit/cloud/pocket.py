@@ -10,7 +10,7 @@ import shutil
 import time
 from dataclasses import dataclass
 
-from . import environment, identities, process, state
+from . import environment, identities, process, state, system
 from .errors import CloudError, NotRunning, PortInUse, ServiceCrashed, ServiceTimeout
 from .layout import Layout
 from .registry import SERVICES
@@ -56,12 +56,17 @@ class PocketCloud:
         return (self.layout.format_file.is_file() and self.layout.clouds_yaml.is_file()
                 and all(row.healthy for row in self.status() if row.process not in optional))
 
+    def compute_status(self):
+        """'available', or why this machine cannot boot servers and what to do."""
+        return system.why_not_available(self.layout.services) or "available"
+
     # --- lifecycle ---
     def up(self, timeout=120):
         """Start whatever is not running and wait until every service answers."""
         started = time.monotonic()
         elapsed = lambda: f"[{time.monotonic() - started:5.1f}s]"  # noqa: E731
         environment.ensure_installed(self.layout, self.say)
+        compute_failed = environment.ensure_compute(self.layout, self.say)
         state.ensure_seed(self.layout, self.say)
         if not state.check_format(self.layout):
             state.create(self.layout, self.say)
@@ -90,11 +95,21 @@ class PocketCloud:
                     f"Creating the projects, users and catalog failed ({exc}). Keystone's log "
                     f"is {self.layout.log('keystone')}; `labkit cloud up` retries.") from exc
             self.say(f"{elapsed()} projects, users and catalog ready")
+            # Nova's compute answers only once its service user exists: wait for it now
+            process.wait_healthy(self.layout, self._required(), timeout)
+        for why in {why for svc in SERVICES if (why := svc.missing(self.layout))}:
+            self.say(f"{elapsed()} compute (booting servers) is not running: {why}. The "
+                     f"other services run; the lessons' boot parts say they skip."
+                     + (f"\n{compute_failed}" if compute_failed else ""))
         fresh = len(to_start)
         self.say(f"Pocket cloud is up: {len(SERVICES)} services, "
                  f"{fresh} process{'es' if fresh != 1 else ''} started, "
                  f"{time.monotonic() - started:.1f} s.")
         return to_start
+
+    def _required(self):
+        optional = self.optional_processes()
+        return [proc for _, proc in self.processes() if proc.name not in optional]
 
     def _start(self, to_start, procs, timeout, on_ready):
         """Start to_start, then wait for procs: the required ones must answer; an optional

@@ -97,6 +97,10 @@ class Service:
         for folder in self.folders:
             (layout.state / folder).mkdir(parents=True, exist_ok=True)
 
+    def missing(self, layout):
+        """None when it can run on this machine, else why not (`up` says it)."""
+        return None
+
     def processes(self, layout):
         return []
 

@@ -1,0 +1,47 @@
+#!/bin/sh
+# libvirtd for one pocket cloud: its own configuration, sockets and logs under
+# $LABKIT_STATE/libvirt, bound over libvirt's fixed paths in a private mount namespace, so
+# the host's libvirt (if any) and other pocket clouds are not touched.
+#
+# libvirtd refuses to start its QEMU driver without the users and groups its Debian
+# package would have created (libvirt-qemu, kvm, libvirt), even when QEMU runs as root: the
+# namespace gets its own /etc/passwd and /etc/group, the host's plus those, made at start.
+#
+# QEMU processes are started in sessions of their own, so stopping libvirtd would leave the
+# guests running: on TERM this script destroys every domain first, then stops libvirtd
+# (which runs in its own process group, so labkit's TERM to this group reaches only us).
+set -eu
+B="$LABKIT_STATE/libvirt"
+mkdir -p "$B/etc" "$B/run" "$B/lib" "$B/log" "$B/cache"
+
+{ grep -v -E '^(libvirt-qemu|kvm|libvirt):' /etc/passwd
+  echo 'libvirt-qemu:x:64055:64055:Libvirt Qemu:/var/lib/libvirt:/usr/sbin/nologin'; } > "$B/passwd"
+{ grep -v -E '^(libvirt-qemu|kvm|libvirt):' /etc/group
+  echo 'kvm:x:64056:'; echo 'libvirt:x:64057:'; echo 'libvirt-qemu:x:64055:'; } > "$B/group"
+
+if [ "${1:-}" != "--in-namespace" ]; then
+    exec unshare --mount --propagation private "$0" --in-namespace
+fi
+
+for dir in etc:/etc/libvirt run:/run/libvirt lib:/var/lib/libvirt log:/var/log/libvirt \
+           cache:/var/cache/libvirt; do
+    mkdir -p "${dir#*:}"
+    mount --bind "$B/${dir%%:*}" "${dir#*:}"
+done
+mount --bind "$B/passwd" /etc/passwd
+mount --bind "$B/group" /etc/group
+
+URI="qemu:///system"
+stop() {
+    trap - TERM INT
+    for domain in $(virsh -c "$URI" list --name 2>/dev/null); do
+        virsh -c "$URI" destroy "$domain" >/dev/null 2>&1 || true
+    done
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    exit 0
+}
+trap stop TERM INT
+setsid /usr/sbin/libvirtd -f /etc/libvirt/libvirtd.conf --pid-file /run/libvirt/libvirtd.pid &
+pid=$!
+wait "$pid"

@@ -1,0 +1,151 @@
+"""Compute's system packages: QEMU and libvirt cannot come from PyPI.
+
+The one place that knows which Debian/Ubuntu packages booting servers needs, whether they
+are there, and how to add them. Standard library only: `make compute`, `make lab` and
+`make test` run this file with the system's python3 before any virtual environment exists.
+
+    python3 labkit/cloud/system.py check     # what is missing (exit 1 if anything)
+    python3 labkit/cloud/system.py install   # root: apt-get install what is missing
+    python3 labkit/cloud/system.py auto      # install when root on Debian/Ubuntu, else hint
+"""
+
+import glob
+import os
+import shutil
+import subprocess
+import sys
+
+#: The command that adds compute, for messages.
+ADD_COMPUTE = "sudo make compute"
+
+#: Debian/Ubuntu package -> (how labkit tells it is installed, what it is for)
+PACKAGES = {
+    "qemu-system-x86": ("cmd:qemu-system-x86_64", "QEMU, which runs the servers (software emulation)"),
+    "libvirt-daemon": ("cmd:libvirtd", "libvirtd, through which Nova drives QEMU"),
+    "libvirt-daemon-driver-qemu": ("glob:/usr/lib/*/libvirt/connection-driver/libvirt_driver_qemu.so",
+                                   "libvirtd's QEMU driver"),
+    "libvirt-clients": ("cmd:virsh", "virsh, to look at (and stop) the servers' domains"),
+    "libvirt-dev": ("glob:/usr/lib/*/pkgconfig/libvirt.pc",
+                    "libvirt's headers: libvirt-python is compiled against them"),
+    "pkg-config": ("cmd:pkg-config", "finds libvirt when libvirt-python is compiled"),
+    "gcc": ("cmd:gcc", "compiles libvirt-python"),
+    "genisoimage": ("cmd:genisoimage", "config drives (the server's metadata and user data)"),
+    "qemu-utils": ("cmd:qemu-img", "qemu-img: image conversion, qcow2 overlays"),
+    "syslinux": ("cmd:syslinux", "the tiny image's boot loader"),
+    "syslinux-common": ("glob:/usr/lib/syslinux/modules/bios/ldlinux.c32", "the boot loader's modules"),
+    "mtools": ("cmd:mcopy", "copies files into the tiny image's FAT disk without mounting it"),
+    "dosfstools": ("cmd:mkfs.vfat", "makes the tiny image's FAT disk"),
+    "kmod": ("cmd:depmod", "indexes the kernel modules in the tiny image's initramfs"),
+}
+
+#: sbin folders hold some of these tools but are not on every user's PATH
+_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/local/sbin", "/usr/sbin", "/sbin"])
+
+
+def which(command):
+    """Like shutil.which, also looking in the sbin folders."""
+    return shutil.which(command, path=_PATH)
+
+
+def _present(probe):
+    kind, what = probe.split(":", 1)
+    return bool(which(what)) if kind == "cmd" else bool(glob.glob(what))
+
+
+def missing():
+    """The packages compute needs that are not installed, in install order."""
+    return [name for name, (probe, _) in PACKAGES.items() if not _present(probe)]
+
+
+def is_debian_like():
+    try:
+        with open("/etc/os-release") as f:
+            fields = dict(line.rstrip("\n").split("=", 1) for line in f if "=" in line)
+    except OSError:
+        return False
+    ids = {fields.get("ID", "").strip('"'), *fields.get("ID_LIKE", "").strip('"').split()}
+    return bool(ids & {"debian", "ubuntu"}) and bool(which("apt-get"))
+
+
+def can_install():
+    return os.geteuid() == 0 and is_debian_like()
+
+
+def has_libvirt_python(services):
+    """True when the services' environment (a folder) holds libvirt-python."""
+    return bool(glob.glob(os.path.join(services, "lib", "python3*", "site-packages",
+                                       "libvirtmod*")))
+
+
+def why_not_available(services=None):
+    """None when this machine can boot servers, else one sentence saying what to do.
+    With services (the services' environment), also that libvirt-python is in it."""
+    lack = missing()
+    if lack:
+        return (f"compute needs system packages that are not installed ({', '.join(lack)}); "
+                f"add them with `{ADD_COMPUTE}`")
+    if services is not None and not has_libvirt_python(services):
+        return ("libvirt-python is not in the services' environment yet; `labkit cloud up` "
+                "adds it (its log says why it could not)")
+    if os.geteuid() != 0:
+        return ("compute runs libvirtd with its own folders in a private mount namespace, "
+                "which needs root; run the pocket cloud as root to boot servers")
+    return None
+
+
+def install(say=print):
+    """apt-get install what is missing (root, Debian/Ubuntu). Returns the packages installed."""
+    lack = missing()
+    if not lack:
+        say("compute: QEMU, libvirt and the image tools are installed.")
+        return []
+    if not can_install():
+        raise SystemExit(f"Installing compute's packages needs root on Debian or Ubuntu "
+                         f"(apt-get). Missing: {' '.join(lack)}. Run `{ADD_COMPUTE}`, or "
+                         f"install them with your system's package manager.")
+    say(f"compute: installing with apt-get (--no-install-recommends): {' '.join(lack)}")
+    for name in lack:
+        say(f"  {name:28} {PACKAGES[name][1]}")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    # apt's lists may be missing (fresh containers) or old (a removed version)
+    subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *lack],
+                   check=True, env=env)
+    still = missing()
+    if still:
+        raise SystemExit(f"apt-get finished but these are still missing: {' '.join(still)}")
+    return lack
+
+
+def auto(say=print):
+    """What `make lab` and `make test` do: install when that is possible, else say how."""
+    lack = missing()
+    if not lack:
+        return
+    if can_install():
+        say("compute: running as root on Debian/Ubuntu, so installing what booting servers "
+            "needs (once).")
+        install(say)
+    else:
+        say(f"compute: not installed (missing {', '.join(lack)}). Everything else works; the "
+            f"lessons' boot cells will skip. To boot servers, run once: {ADD_COMPUTE}")
+
+
+def main(argv):
+    action = argv[1] if len(argv) > 1 else "check"
+    if action == "install":
+        install()
+    elif action == "auto":
+        auto()
+    elif action == "check":
+        why = why_not_available()
+        print(f"compute: {why}" if why else "compute: available")
+        return 1 if why else 0
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

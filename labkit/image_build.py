@@ -1,0 +1,233 @@
+"""Build small bootable images offline, from Debian packages: `labkit image build tiny`.
+
+The tiny image is CirrOS-like: Debian's cloud kernel, an initramfs with busybox, and a
+FAT disk booted by syslinux. Its init reads the OpenStack config drive (label config-2):
+it takes the hostname, installs the SSH public key for root and prints its fingerprint,
+and runs the user data when it is a script (``#!``), all on the serial console, which is
+what `openstack console log show` shows. It then leaves a root shell on the console.
+
+Packages come from `apt-get download` (no root needed) and are cached; building needs
+dosfstools, syslinux, mtools, kmod and qemu-utils (all in `sudo make compute`).
+
+Outputs, in the folder given:
+- ``tiny.qcow2``: one bootable disk (the image to upload and boot);
+- ``tiny-vmlinuz``, ``tiny-initrd.gz``, ``tiny-root.img``: the same as a separate kernel
+  (AKI), ramdisk (ARI) and root disk (AMI), linked in Glance by ``kernel_id`` and
+  ``ramdisk_id``: Nova then boots the kernel directly, with that ramdisk.
+"""
+
+import gzip
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cloud import system
+from .cloud.layout import labkit_home
+
+KERNEL_PACKAGE = "linux-image-cloud-amd64"  # Debian's metapackage for the newest cloud kernel
+BUSYBOX_PACKAGE = "busybox-static"
+#: drivers a guest needs for its disks, config drive and console (copied when not built in)
+MODULES = ["virtio_pci", "virtio_blk", "virtio_net", "virtio_scsi", "virtio_console",
+           "ata_piix", "ahci", "sr_mod", "sd_mod", "cdrom", "isofs", "vfat"]
+#: (command, package) the build runs
+TOOLS = [("apt-get", "apt"), ("dpkg-deb", "dpkg"), ("depmod", "kmod"),
+         ("mkfs.vfat", "dosfstools"), ("syslinux", "syslinux"), ("mcopy", "mtools"),
+         ("qemu-img", "qemu-utils")]
+
+#: The guest's /init. Its console lines all start with "tiny:", so tests and lessons can
+#: find them in the console log; user data's own output comes between them.
+INIT = r"""#!/bin/busybox sh
+/bin/busybox --install -s /bin; export PATH=/bin:/sbin
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+mkdir -p /dev/pts /root/.ssh; mount -t devpts devpts /dev/pts
+echo "tiny: kernel $(uname -r) up after $(cut -d' ' -f1 /proc/uptime) s"
+for m in @MODULES@; do modprobe $m 2>/dev/null; done
+mdev -s
+hostname tiny
+cd=""; for i in $(seq 1 50); do cd=$(findfs LABEL=config-2 2>/dev/null) && break; sleep 0.1; done
+if [ -n "$cd" ]; then
+  mkdir -p /mnt/config
+  mount -o ro "$cd" /mnt/config 2>/dev/null || mount -t vfat -o ro "$cd" /mnt/config
+  echo "tiny: config drive $cd"
+  md=/mnt/config/openstack/latest/meta_data.json
+  name=$(sed -n 's/.*"hostname": *"\([^"]*\)".*/\1/p' $md | head -1)
+  [ -n "$name" ] && hostname "$name"
+  key=$(sed -n 's/.*"public_keys": *{[^}]*: *"\([^"]*\)".*/\1/p' $md | sed 's/\\n$//' | head -1)
+  if [ -n "$key" ]; then
+    echo "$key" > /root/.ssh/authorized_keys
+    # the MD5 fingerprint, in the form Nova shows for a key pair (openstack keypair show)
+    fp=$(echo "$key" | cut -d' ' -f2 | base64 -d | md5sum | cut -c1-32 | sed 's/../&:/g; s/:$//')
+    echo "tiny: ssh key for root: $(echo "$key" | cut -d' ' -f1) fingerprint $fp"
+  else echo "tiny: no ssh key"; fi
+  ud=/mnt/config/openstack/latest/user_data
+  if [ -f $ud ] && head -c2 $ud | grep -q '#!'; then
+    cp $ud /tmp/user_data; chmod +x /tmp/user_data
+    echo "tiny: running user data ($(wc -c < $ud) bytes)"
+    /tmp/user_data; echo "tiny: user data exited with $?"
+  elif [ -f $ud ]; then echo "tiny: user data is not a script (#!), not run"
+  else echo "tiny: no user data"; fi
+else echo "tiny: no config drive found"; fi
+echo "tiny: boot finished after $(cut -d' ' -f1 /proc/uptime) s, hostname $(hostname)"
+grep -q tiny.poweroff /proc/cmdline && poweroff -f
+exec setsid cttyhack sh -l
+"""
+
+#: Kernel arguments: the serial console last, so that /dev/console (init's output) is it.
+CMDLINE = "console=tty0 console=ttyS0,115200 quiet panic=-1"
+
+
+class BuildError(Exception):
+    """str() is the whole message: what went wrong and what to do."""
+
+
+@dataclass
+class TinyImage:
+    qcow2: Path
+    kernel: Path
+    ramdisk: Path
+    root: Path
+    kernel_version: str
+
+
+def cache_dir():
+    return labkit_home() / "cache" / "debs"
+
+
+def _require_tools():
+    lack = [(cmd, pkg) for cmd, pkg in TOOLS if not system.which(cmd)]
+    if lack:
+        raise BuildError(
+            "Building the tiny image needs " + ", ".join(f"{c} (package {p})" for c, p in lack)
+            + f". Install them with `{system.ADD_COMPUTE}` (Debian/Ubuntu).")
+
+
+def _run(argv, **kwargs):
+    done = subprocess.run([system.which(argv[0]) or argv[0], *argv[1:]], capture_output=True,
+                          text=True, **kwargs)
+    if done.returncode:
+        raise BuildError(f"`{' '.join(map(str, argv))}` failed:\n{(done.stderr or done.stdout)[-800:]}")
+    return done.stdout
+
+
+def kernel_package():
+    """The versioned kernel package the cloud-kernel metapackage points at, e.g.
+    linux-image-6.1.0-57-cloud-amd64."""
+    out = _run(["apt-cache", "depends", KERNEL_PACKAGE])
+    found = re.findall(r"Depends: (linux-image-[0-9][^\s]*)", out)
+    if not found:
+        raise BuildError(f"apt knows no {KERNEL_PACKAGE}: run `apt-get update` (as root) first, "
+                         f"on Debian (its cloud kernel is Debian's).")
+    return found[0]
+
+
+def download(packages, dest=None):
+    """The .deb files of packages, fetched with `apt-get download` once and then cached."""
+    dest = dest or cache_dir()
+    dest.mkdir(parents=True, exist_ok=True)
+    debs = []
+    for package in packages:
+        have = sorted(dest.glob(f"{package}_*.deb"))
+        if not have:
+            _run(["apt-get", "download", package], cwd=dest)
+            have = sorted(dest.glob(f"{package}_*.deb"))
+        if not have:
+            raise BuildError(f"`apt-get download {package}` left no .deb in {dest}.")
+        debs.append(have[-1])
+    return debs
+
+
+def _unpack(deb, dest):
+    _run(["dpkg-deb", "-x", str(deb), str(dest)])
+    return dest
+
+
+def _copy_modules(kernel_root, version, root):
+    """Copy the modules the guest needs (with their dependencies) and index them."""
+    moddir = kernel_root / "lib/modules" / version
+    _run(["depmod", "-b", str(kernel_root), version])  # the package leaves this to its install
+    deps = {}
+    for line in (moddir / "modules.dep").read_text().splitlines():
+        path, _, needs = line.partition(":")
+        deps[Path(path).name.split(".ko")[0].replace("-", "_")] = [path, *needs.split()]
+    for module in MODULES:
+        for path in deps.get(module, []):  # absent: built into the kernel
+            target = root / "lib/modules" / version / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(moddir / path, target)
+    for name in ("modules.builtin", "modules.order", "modules.builtin.modinfo"):
+        if (moddir / name).is_file():
+            shutil.copy2(moddir / name, root / "lib/modules" / version / name)
+    _run(["depmod", "-b", str(root), version])
+
+
+def _initramfs(root, busybox, out):
+    """A gzip'd cpio (newc) of root, made by busybox's own cpio."""
+    files = "\n".join(str(p.relative_to(root)) for p in sorted(root.rglob("*"))) + "\n"
+    listing = subprocess.run([str(busybox), "cpio", "-o", "-H", "newc"], input=files.encode(),
+                             cwd=root, capture_output=True)
+    if listing.returncode:
+        raise BuildError(f"busybox cpio failed: {listing.stderr.decode()[-400:]}")
+    out.write_bytes(gzip.compress(listing.stdout, compresslevel=9, mtime=0))
+
+
+def _fat_disk(kernel, ramdisk, out, work):
+    """A FAT 'superfloppy' (no partition table) booted by syslinux, holding kernel and
+    initramfs: no root and no loop device needed."""
+    size_kib = (kernel.stat().st_size + ramdisk.stat().st_size) // 1024 + 4096
+    out.unlink(missing_ok=True)
+    _run(["mkfs.vfat", "-n", "TINYROOT", "-C", str(out), str(size_kib)])
+    _run(["syslinux", "--install", str(out)])
+    config = work / "syslinux.cfg"
+    config.write_text(f"DEFAULT tiny\nTIMEOUT 0\nPROMPT 0\nLABEL tiny\n  KERNEL vmlinuz\n"
+                      f"  INITRD initrd.gz\n  APPEND {CMDLINE}\n")
+    shutil.copy2(kernel, work / "vmlinuz")
+    shutil.copy2(ramdisk, work / "initrd.gz")
+    _run(["mcopy", "-i", str(out), str(work / "vmlinuz"), str(work / "initrd.gz"),
+          str(config), "::/"])
+
+
+def build_tiny(output, say=print):
+    """Build the tiny image into folder output; returns a TinyImage of the files made."""
+    _require_tools()
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    kpkg = kernel_package()
+    say(f"Packages: {kpkg}, {BUSYBOX_PACKAGE} (apt-get download, cached in {cache_dir()})")
+    kernel_deb, busybox_deb = download([kpkg, BUSYBOX_PACKAGE])
+    version = kpkg.removeprefix("linux-image-")
+    with tempfile.TemporaryDirectory(prefix="labkit-tiny-") as tmp:
+        work = Path(tmp)
+        kroot = _unpack(kernel_deb, work / "kernel")
+        broot = _unpack(busybox_deb, work / "busybox")
+        busybox = broot / "bin/busybox"
+        root = work / "root"
+        for folder in ("bin", "sbin", "dev", "proc", "sys", "mnt", "tmp", "run", "etc", "root"):
+            (root / folder).mkdir(parents=True)
+        shutil.copy2(busybox, root / "bin/busybox")
+        _copy_modules(kroot, version, root)
+        init = root / "init"
+        init.write_text(INIT.replace("@MODULES@", " ".join(MODULES)))
+        init.chmod(0o755)
+        image = TinyImage(qcow2=output / "tiny.qcow2", kernel=output / "tiny-vmlinuz",
+                          ramdisk=output / "tiny-initrd.gz", root=output / "tiny-root.img",
+                          kernel_version=version)
+        _initramfs(root, busybox, image.ramdisk)
+        shutil.copy2(kroot / "boot" / f"vmlinuz-{version}", image.kernel)
+        _fat_disk(image.kernel, image.ramdisk, image.root, work)
+    image.qcow2.unlink(missing_ok=True)
+    _run(["qemu-img", "convert", "-c", "-O", "qcow2", str(image.root), str(image.qcow2)])
+    for path in (image.qcow2, image.kernel, image.ramdisk, image.root):
+        say(f"  {path}  {path.stat().st_size / 1048576:6.1f} MiB")
+    return image
+
+
+BUILDERS = {"tiny": build_tiny}
+
+
+def build(kind, output, say=print):
+    if kind not in BUILDERS:
+        raise BuildError(f"No image called {kind!r}; choose from: {', '.join(BUILDERS)}.")
+    return BUILDERS[kind](output, say=say)

@@ -1,0 +1,122 @@
+"""Compute in the pocket cloud: a server boots the tiny image through Nova, its key and user
+data reach it by the config drive, and the console log read through Nova's API shows them;
+libvirtd that dies is restarted by `up`.
+
+These run where compute is available (`sudo make compute`; `make test` as root does it). A
+machine without it skips them, saying why; in CI (CI=true) that is a failure instead, so
+every boot is tested there.
+"""
+
+import base64
+import os
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from labkit import image_build
+from labkit.cloud import process, system
+
+pytestmark = pytest.mark.cloud
+
+
+@pytest.fixture(scope="module")
+def compute(pocket):
+    """The session's cloud, where it can boot servers."""
+    why = system.why_not_available(pocket.layout.services)
+    if why:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"compute is not available in CI: {why}")
+        pytest.skip(f"compute is not available on this machine: {why}")
+    return pocket
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """`labkit image build tiny` (its Debian packages are cached after the first build)."""
+    return image_build.build_tiny(tmp_path_factory.mktemp("tiny"), say=lambda *_: None)
+
+
+def _children(pid):
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
+def _wait(condition, seconds, what):
+    """Poll condition (bounded); fail the test saying what did not happen."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not happen within {seconds} s")
+        time.sleep(0.5)
+
+
+def test_a_dead_libvirtd_is_restarted_by_up(compute, admin):
+    runner = process.read_pid(compute.layout, "libvirtd")
+    assert runner is not None, "libvirtd is not running"
+    daemons = _children(runner)
+    assert daemons, "libvirtd's runner has no libvirtd"
+    os.kill(daemons[0], signal.SIGKILL)  # as a crash would
+    _wait(lambda: process.read_pid(compute.layout, "libvirtd") is None, 15,
+          "the runner's exit after libvirtd died")
+    rows = {row.process: row for row in compute.status()}
+    assert not rows["libvirtd"].healthy
+    unhealthy = [name for name, row in rows.items() if not row.healthy]
+    assert unhealthy == ["libvirtd"], unhealthy  # the rest of the cloud runs on
+
+    restarted = compute.up(timeout=60)
+    assert [proc.name for proc in restarted] == ["libvirtd"]
+    assert {row.process: row for row in compute.status()}["libvirtd"].healthy
+    # Nova disabled its compute service when libvirtd went away; it reconnects and enables
+    # it again by itself (the boot test builds on it)
+
+    def compute_service():
+        return next(s for s in admin.compute.services() if s.binary == "nova-compute")
+
+    _wait(lambda: (compute_service().status, compute_service().state) == ("enabled", "up"),
+          45, "Nova's compute service being enabled and up again")
+
+
+def test_a_server_boots_the_tiny_image_and_its_console_shows_key_and_user_data(
+        compute, tiny, learner, day3_name, tmp_path):
+    keyfile = tmp_path / "key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(keyfile)],
+                   check=True)
+    key = learner.compute.create_keypair(name=day3_name,
+                                         public_key=(tmp_path / "key.pub").read_text())
+    image = learner.image.create_image(name=day3_name, filename=str(tiny.qcow2),
+                                       disk_format="qcow2", container_format="bare", wait=True)
+    marker = f"DAY3-BOOT-{uuid.uuid4().hex[:8]}"
+    # the line names the hostname the guest set, so it can only come from the script's run
+    user_data = f'#!/bin/sh\necho "{marker} from $(hostname)"\n'
+    server = None
+    try:
+        server = learner.compute.create_server(
+            name=day3_name, image_id=image.id, flavor_id=learner.compute.find_flavor("m1.tiny").id,
+            networks="none", config_drive=True, key_name=key.name,
+            user_data=base64.b64encode(user_data.encode()).decode())
+        server = learner.compute.wait_for_server(server, status="ACTIVE", wait=300, interval=2)
+        assert server.status == "ACTIVE"
+
+        console = ""
+        deadline = time.monotonic() + 240
+        while f"{marker} from {day3_name}" not in console and time.monotonic() < deadline:
+            time.sleep(2)
+            console = learner.compute.get_server_console_output(server)["output"]
+        assert f"{marker} from {day3_name}" in console, console[-2000:]
+        assert f"ssh-ed25519 fingerprint {key.fingerprint}" in console, console[-2000:]
+        assert "tiny: user data exited with 0" in console
+
+        learner.compute.delete_server(server)
+        learner.compute.wait_for_delete(server, wait=120)
+        assert learner.compute.find_server(server.id) is None
+        server = None
+    finally:
+        if server is not None:
+            learner.compute.delete_server(server, ignore_missing=True)
+            learner.compute.wait_for_delete(server, wait=120)
+        learner.image.delete_image(image, ignore_missing=True)
+        learner.compute.delete_keypair(key, ignore_missing=True)

@@ -1,0 +1,68 @@
+"""labkit/cloud/system.py: which packages compute needs, and what labkit says about them."""
+
+import pytest
+
+from labkit.cloud import system
+
+
+@pytest.fixture
+def nothing_installed(monkeypatch):
+    monkeypatch.setattr(system, "which", lambda command: None)
+    monkeypatch.setattr(system.glob, "glob", lambda pattern: [])
+
+
+def test_missing_lists_every_package_when_nothing_is_installed(nothing_installed):
+    assert system.missing() == list(system.PACKAGES)
+    assert "qemu-system-x86" in system.missing() and "libvirt-daemon" in system.missing()
+
+
+def test_why_not_available_names_the_packages_and_the_command(nothing_installed):
+    why = system.why_not_available()
+    assert "qemu-system-x86" in why and "sudo make compute" in why
+
+
+def test_available_needs_root(monkeypatch):
+    monkeypatch.setattr(system, "missing", lambda: [])
+    monkeypatch.setattr(system.os, "geteuid", lambda: 1000)
+    assert "root" in system.why_not_available()
+    monkeypatch.setattr(system.os, "geteuid", lambda: 0)
+    assert system.why_not_available() is None
+
+
+def test_available_needs_libvirt_python_in_the_services_environment(monkeypatch, tmp_path):
+    monkeypatch.setattr(system, "missing", lambda: [])
+    monkeypatch.setattr(system.os, "geteuid", lambda: 0)
+    assert "libvirt-python" in system.why_not_available(tmp_path)
+    site = tmp_path / "lib/python3.11/site-packages"
+    site.mkdir(parents=True)
+    (site / "libvirtmod.cpython-311-x86_64-linux-gnu.so").write_bytes(b"")
+    assert system.why_not_available(tmp_path) is None
+
+
+def test_auto_without_root_only_says_how(nothing_installed, monkeypatch):
+    monkeypatch.setattr(system, "can_install", lambda: False)
+    ran = []
+    monkeypatch.setattr(system.subprocess, "run", lambda *a, **k: ran.append(a))
+    said = []
+    system.auto(say=said.append)
+    assert ran == []
+    assert "sudo make compute" in said[0] and "Everything else works" in said[0]
+
+
+def test_install_without_root_refuses_with_the_command(nothing_installed, monkeypatch):
+    monkeypatch.setattr(system, "can_install", lambda: False)
+    with pytest.raises(SystemExit, match="sudo make compute"):
+        system.install(say=lambda *_: None)
+
+
+def test_install_as_root_runs_apt_get_without_recommends(monkeypatch):
+    lack = iter([["qemu-system-x86", "genisoimage"], []])
+    monkeypatch.setattr(system, "missing", lambda: next(lack))
+    monkeypatch.setattr(system, "can_install", lambda: True)
+    ran = []
+    monkeypatch.setattr(system.subprocess, "run", lambda argv, **k: ran.append(argv))
+    said = []
+    assert system.install(say=said.append) == ["qemu-system-x86", "genisoimage"]
+    assert ran[-1][:2] == ["apt-get", "install"] and "--no-install-recommends" in ran[-1]
+    assert ran[-1][-2:] == ["qemu-system-x86", "genisoimage"]
+    assert any("qemu-system-x86" in line and "QEMU" in line for line in said)
