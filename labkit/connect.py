@@ -79,8 +79,20 @@ def identities(cloud=None, admin=None, partner=None):
     known = WELL_KNOWN.get(learner, {})
     pick = {role: _chosen.get(role) or os.environ.get(ROLE_ENV[role]) or known.get(role)
             for role in ("admin", "partner")}
-    return Identities(learner, pick["admin"], pick["partner"],
-                      config_file=os.environ.get("OS_CLIENT_CONFIG_FILE"))
+    config_file = os.environ.get("OS_CLIENT_CONFIG_FILE")
+    return Identities(learner, pick["admin"], pick["partner"], config_file=config_file,
+                      pocket=_is_pocket(learner, config_file))
+
+
+def _is_pocket(learner, config_file):
+    """True when the named cloud is this machine's pocket cloud: `labkit` read from the pocket
+    cloud's own clouds.yaml, which is what `labkit lab` and `labkit cloud env` export."""
+    if learner != "labkit" or not config_file:
+        return False
+    from .cloud import PocketCloud
+
+    pocket_file = PocketCloud(say=lambda *_: None).layout.clouds_yaml
+    return Path(config_file).resolve() == pocket_file.resolve()
 
 
 def connect(cloud=None, role="learner"):

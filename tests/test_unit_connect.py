@@ -79,3 +79,16 @@ def test_unknown_role_is_refused(monkeypatch):
     with pytest.raises(ValueError) as err:
         connect(role="boss")
     assert "learner, admin, partner" in str(err.value)
+
+
+def test_the_pocket_cloud_named_as_labkit_lab_exports_it_is_the_pocket_cloud(monkeypatch, tmp_path):
+    # `labkit lab` exports OS_CLOUD=labkit and the pocket cloud's clouds.yaml; the lessons'
+    # pocket-only parts (lesson 1's local mirror, lesson 00's logs) must still run there
+    from labkit.cloud import PocketCloud
+
+    monkeypatch.setenv("OS_CLOUD", "labkit")
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(PocketCloud(say=print).layout.clouds_yaml))
+    assert identities().pocket is True
+    other = tmp_path / "clouds.yaml"  # a cloud that a learner happens to call labkit
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(other))
+    assert identities().pocket is False
