@@ -28,6 +28,7 @@ WELL_KNOWN = {  # learner cloud name -> its admin and partner clouds
     "devstack": {"admin": "devstack-admin", "partner": "devstack-alt"},
     "labkit": {"admin": "labkit-admin", "partner": "labkit-partner"},
 }
+POCKET_NAMES = ("labkit", "labkit-admin", "labkit-partner")  #: in the pocket's clouds.yaml
 ROLE_ENV = {"admin": "LABKIT_ADMIN_CLOUD", "partner": "LABKIT_PARTNER_CLOUD"}
 API_TIMEOUT = 60  # seconds
 
@@ -66,21 +67,32 @@ def identities(cloud=None, admin=None, partner=None):
         _chosen.clear()
         _chosen.update(given)
     learner = _chosen.get("learner") or os.environ.get("OS_CLOUD")
-    if not learner:
-        from .cloud import PocketCloud
-
-        pocket = PocketCloud()
-        if not pocket.is_up():
-            pocket.up()
-        names = WELL_KNOWN["labkit"]
-        return Identities("labkit", _chosen.get("admin") or names["admin"],
-                          _chosen.get("partner") or names["partner"],
-                          config_file=str(pocket.layout.clouds_yaml), pocket=True)
+    if not learner or _is_pocket_name(learner):
+        return _pocket_identities(learner or "labkit")
     known = WELL_KNOWN.get(learner, {})
     pick = {role: _chosen.get(role) or os.environ.get(ROLE_ENV[role]) or known.get(role)
             for role in ("admin", "partner")}
     return Identities(learner, pick["admin"], pick["partner"],
                       config_file=os.environ.get("OS_CLIENT_CONFIG_FILE"))
+
+
+def _is_pocket_name(name):
+    """The pocket cloud's own names mean the pocket cloud, also in a shell that has not run
+    `labkit cloud env`; an exported OS_CLIENT_CONFIG_FILE still decides where they are."""
+    return name in POCKET_NAMES and not os.environ.get("OS_CLIENT_CONFIG_FILE")
+
+
+def _pocket_identities(learner):
+    """The pocket cloud's identities (its clouds.yaml), started if it is not running."""
+    from .cloud import PocketCloud
+
+    pocket = PocketCloud()
+    if not pocket.is_up():
+        pocket.up()
+    known = WELL_KNOWN.get(learner, {})
+    return Identities(learner, _chosen.get("admin") or known.get("admin"),
+                      _chosen.get("partner") or known.get("partner"),
+                      config_file=str(pocket.layout.clouds_yaml), pocket=True)
 
 
 def connect(cloud=None, role="learner"):

@@ -57,12 +57,17 @@ class PocketCloud:
                 and all(row.healthy for row in self.status() if row.process not in optional))
 
     # --- lifecycle ---
+    def install(self):
+        """Install the services and prepare the seed state: the slow first-run steps, each a
+        no-op once done (so a caller can show them apart from a routine start)."""
+        environment.ensure_installed(self.layout, self.say)
+        state.ensure_seed(self.layout, self.say)
+
     def up(self, timeout=120):
         """Start whatever is not running and wait until every service answers."""
         started = time.monotonic()
         elapsed = lambda: f"[{time.monotonic() - started:5.1f}s]"  # noqa: E731
-        environment.ensure_installed(self.layout, self.say)
-        state.ensure_seed(self.layout, self.say)
+        self.install()
         if not state.check_format(self.layout):
             state.create(self.layout, self.say)
         joining = state.missing_services(self.layout)
