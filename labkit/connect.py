@@ -23,7 +23,7 @@ from openstack import exceptions as sdk_exc
 from openstack.config import OpenStackConfig
 from openstack.config.exceptions import OpenStackConfigException
 
-ROLES = ("learner", "admin", "partner")
+IDENTITY_ROLES = ("learner", "admin", "partner")  #: who a lesson acts as (not Keystone roles)
 WELL_KNOWN = {  # learner cloud name -> its admin and partner clouds
     "devstack": {"admin": "devstack-admin", "partner": "devstack-alt"},
     "labkit": {"admin": "labkit-admin", "partner": "labkit-partner"},
@@ -52,8 +52,8 @@ class Identities:
     pocket: bool = False
 
     def name(self, role):
-        if role not in ROLES:
-            raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        if role not in IDENTITY_ROLES:
+            raise ValueError(f"role must be one of {', '.join(IDENTITY_ROLES)}, not {role!r}")
         return getattr(self, role)
 
 

@@ -13,7 +13,7 @@ from .connect import ConnectError, connect, identities
 PASS, WARN, FAIL = "pass", "warn", "FAIL"
 
 #: service type -> (what it is for, result when missing, advice)
-SERVICES = {
+COURSE_SERVICES = {
     "identity": ("everything", FAIL, "The catalog must list Keystone."),
     "image": ("lesson 1 and 3 (Glance)", FAIL, "Lesson 1 needs Glance."),
     "object-store": ("lesson 4 (Swift)", WARN, "Lesson 4 will skip its hands-on cells."),
@@ -65,7 +65,7 @@ def check_identities(cloud):
 def check_services(summary):
     checks = []
     by_type = {s.type: s for s in summary.services}
-    for service_type, (purpose, missing, advice) in SERVICES.items():
+    for service_type, (purpose, missing, advice) in COURSE_SERVICES.items():
         row = by_type.get(service_type) or (by_type.get("sharev2")
                                             if service_type == "shared-file-system" else None)
         if row is None:

@@ -1,7 +1,8 @@
 """Glance images for the lessons: create (upload or import), update, delete, wait, clean up.
 
 Thin over openstacksdk: every helper is one or two SDK calls plus the checks a learner
-needs, and with ``show=True`` it prints the equivalent SDK call and ``openstack`` CLI line.
+needs, and with ``show_equivalent=True`` it prints the equivalent SDK call and ``openstack``
+CLI line.
 
 API contract (also used by labkit.widgets)
 ------------------------------------------
@@ -9,7 +10,7 @@ create_image(conn, name, *, filename=None, url=None, data=None, disk_format,
              container_format="bare", visibility=None, protected=False, min_disk=0,
              min_ram=0, description=None, properties=None, tags=None, kernel_id=None,
              ramdisk_id=None, architecture=None, lesson="01", progress=None, wait=True,
-             timeout=300, show=False) -> openstack.image.v2.image.Image
+             timeout=300, show_equivalent=False) -> openstack.image.v2.image.Image
 
 - Exactly one source:
   * ``filename``: a file on the Jupyter server, streamed to ``PUT /v2/images/{id}/file``
@@ -44,14 +45,14 @@ create_image(conn, name, *, filename=None, url=None, data=None, disk_format,
     ProtectedImage      delete_image on a protected image
     ImageServiceDown    Glance does not answer at all
 
-update_image(conn, name_or_id, *, show=False, **changes) -> Image
+update_image(conn, name_or_id, *, show_equivalent=False, **changes) -> Image
     Raw API names: name, description, visibility, protected, min_disk, min_ram,
     disk_format / container_format (only while queued), tags=[...] (the full new list),
     properties={key: value, key2: None}  (None removes the property).
     Sends one JSON-patch with only the fields that change (never ``remove`` for read-only
     extras such as ``stores``, the SDK pitfall that gives 409).
 
-delete_image(conn, name_or_id, *, show=False) -> bool
+delete_image(conn, name_or_id, *, show_equivalent=False) -> bool
     True when deleted, False when it was already gone (idempotent). Protected -> ProtectedImage.
 
 find_image(conn, name_or_id) -> Image          (ImageNotFound / AmbiguousImage)
@@ -75,7 +76,7 @@ from openstack import exceptions as sdk_exc
 
 from . import cleanup, marks
 from . import image_equivalents as equivalents
-from . import show as _show
+from . import show
 
 NAME_MAX = 255
 URL_MAX = 255  # Horizon's Location field
@@ -343,7 +344,7 @@ class ProgressReader:
 
 def progress_bar(label="Uploading"):
     """A progress(done, total) callable: an ipywidgets bar in Jupyter, text lines elsewhere."""
-    if _show.in_notebook():
+    if show.in_notebook():
         import ipywidgets
         from IPython.display import display
 
@@ -373,7 +374,7 @@ def create_image(conn, name, *, filename=None, url=None, data=None, disk_format,
                  container_format="bare", visibility=None, protected=False, min_disk=0,
                  min_ram=0, description=None, properties=None, tags=None, kernel_id=None,
                  ramdisk_id=None, architecture=None, lesson="01", progress=None, wait=True,
-                 timeout=300, show=False):
+                 timeout=300, show_equivalent=False):
     """Create an image from a file, a URL or bytes; see the module docstring for the rules."""
     name = _check_name(name)
     source, value = _check_source(filename, url, data)
@@ -410,8 +411,8 @@ def create_image(conn, name, *, filename=None, url=None, data=None, disk_format,
             extra[key] = str(val)
     extra.update(marks.properties(lesson))
     all_tags = list(dict.fromkeys([*(tags or []), marks.TAG]))
-    if show:
-        _show.equivalent(*equivalents.create_lines(
+    if show_equivalent:
+        show.equivalent(*equivalents.create_lines(
             name, source=source, location=None if source == "data" else value,
             disk_format=disk_format, container_format=container_format, visibility=visibility,
             protected=protected, min_disk=min_disk, min_ram=min_ram, properties=extra,
@@ -557,15 +558,15 @@ def _validate_changes(changes):
     return fields
 
 
-def update_image(conn, name_or_id, *, show=False, **changes):
+def update_image(conn, name_or_id, *, show_equivalent=False, **changes):
     """Change an image's fields in one PATCH, with raw API names; returns the updated image."""
     fields = _validate_changes(changes)
     image = find_image(conn, name_or_id)
     if "name" in fields and fields["name"] != image.name and _exists(conn, fields["name"]):
         raise DuplicateName(f"An image called {fields['name']!r} already exists: choose "
                             f"another name.")
-    if show:
-        _show.equivalent(*equivalents.update_lines(image.id, fields,
+    if show_equivalent:
+        show.equivalent(*equivalents.update_lines(image.id, fields,
                                                    current_tags=image.tags or []))
     try:
         current = conn.image.get(f"/images/{image.id}").json()
@@ -580,14 +581,14 @@ def update_image(conn, name_or_id, *, show=False, **changes):
 
 
 # --- delete -------------------------------------------------------------------------------
-def delete_image(conn, name_or_id, *, show=False):
+def delete_image(conn, name_or_id, *, show_equivalent=False):
     """Delete an image (permanent). False if it was already gone; protected -> ProtectedImage."""
     try:
         image = find_image(conn, name_or_id)
     except ImageNotFound:
         return False
-    if show:
-        _show.equivalent(*equivalents.delete_lines([image]))
+    if show_equivalent:
+        show.equivalent(*equivalents.delete_lines([image]))
     if image.is_protected:
         raise ProtectedImage(f"Image {image.name!r} is protected, so Glance refuses to delete "
                              f"it. Unprotect it first: update_image(conn, {image.name!r}, "

@@ -38,7 +38,7 @@ DISCOVERY_TIMEOUT = 10  # seconds per request: a dead endpoint must not hang the
 
 
 @dataclass
-class Service:
+class CatalogService:
     """One catalog entry, with what its version discovery document says."""
 
     type: str
@@ -189,7 +189,7 @@ def _one_line(exc):
 
 
 def catalog_services(conn):
-    """One Service row per catalog entry, in catalog order."""
+    """One CatalogService row per catalog entry, in catalog order."""
     rows = []
     for entry in capabilities.catalog(conn):
         url = _endpoint_url(entry, conn)
@@ -199,7 +199,7 @@ def catalog_services(conn):
             version, micro = f"{UNREACHABLE}: no answer at {url}", ""
         except Exception as exc:  # nothing a service says must stop the summary
             version, micro = f"{UNREACHABLE}: {_one_line(exc)}", ""
-        rows.append(Service(entry.get("type", "?"), entry.get("name", ""), url, version, micro,
+        rows.append(CatalogService(entry.get("type", "?"), entry.get("name", ""), url, version, micro,
                             COURSE_USES.get(entry.get("type"), "not used by this course")))
     return rows
 
@@ -320,10 +320,10 @@ def token_facts(conn):
 
 def identity_rows(who):
     """One row per role (learner, admin, partner): its cloud name and whether it works here."""
-    from .connect import ROLE_ENV, ROLES, ConnectError, connect
+    from .connect import IDENTITY_ROLES, ROLE_ENV, ConnectError, connect
 
     rows = []
-    for role in ROLES:
+    for role in IDENTITY_ROLES:
         name = who.name(role)
         row = {"role": role, "cloud": name or "-", "available": "no", "user": "",
                "project": "", "roles": ""}

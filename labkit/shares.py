@@ -8,8 +8,8 @@
     shares.delete_share(conn, share)                              # idempotent, waits
 
 Every helper calls ``conn.shared_file_system`` (the SDK's Manila proxy) and shows the
-equivalent SDK call and ``openstack share ...`` line when asked (``show=True``). Bad input
-is refused before the cloud is asked, with a message that says what to do; what only the
+equivalent SDK call and ``openstack share ...`` line when asked (``show_equivalent=True``).
+Bad input is refused before the cloud is asked, with a message that says what to do; what only the
 cloud can judge (a duplicate rule, a share that still has snapshots) comes back as the
 same kind of message.
 """
