@@ -37,6 +37,18 @@ class ConnectError(Exception):
     """A cloud could not be reached or used; the message says what to do."""
 
 
+class NoSuchCloud(ConnectError):
+    """clouds.yaml has no cloud of that name."""
+
+
+class CredentialsRefused(ConnectError):
+    """Keystone refused the credentials; status is e.g. "HTTP 401"."""
+
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.status = status
+
+
 class MissingIdentity(ConnectError):
     """The lesson needs an identity (admin, partner) that this cloud set-up does not have."""
 
@@ -134,7 +146,7 @@ def open_cloud(name, config_file=None):
     try:
         region = config.get_one(cloud=name)
     except OpenStackConfigException as exc:
-        raise ConnectError(
+        raise NoSuchCloud(
             f"No cloud called {name!r} in your clouds.yaml ({exc}). Check OS_CLOUD and "
             f"OS_CLIENT_CONFIG_FILE, or unset OS_CLOUD to use the pocket cloud.") from None
     # Bound every request (a cloud that accepts connections but never answers must not hang
@@ -147,10 +159,12 @@ def open_cloud(name, config_file=None):
     except sdk_exc.SDKException as exc:
         # authorize() wraps keystoneauth's error; the original says what went wrong
         cause = exc.__context__ or exc
-        if isinstance(cause, (ks_exc.Unauthorized, ks_exc.Forbidden)):
-            raise ConnectError(
+        # (404: Keystone's answer for an application credential that was deleted)
+        if isinstance(cause, (ks_exc.Unauthorized, ks_exc.Forbidden, ks_exc.NotFound)):
+            raise CredentialsRefused(
                 f"Cloud {name!r} refused the credentials in clouds.yaml "
-                f"({cause.http_status}): check the user name, password and project.") from None
+                f"({cause.http_status}): check the user name, password and project.",
+                f"HTTP {cause.http_status}") from None
         raise ConnectError(f"Could not reach cloud {name!r}: {exc}") from None
     return conn
 

@@ -34,11 +34,6 @@ class Check:
     advice: str = ""
 
 
-def _feature(summary, service, feature):
-    return next((f.value for f in summary.features
-                 if f.service == service and f.feature == feature), "")
-
-
 def check_identities(cloud):
     try:
         conn = connect(cloud)
@@ -81,8 +76,8 @@ def check_services(summary):
 
 
 def check_glance(summary):
-    methods = _feature(summary, "image", "import methods")
-    formats = {f.strip() for f in _feature(summary, "image", "disk formats").split(",")}
+    methods = summary.feature("image", "import methods") or ""
+    formats = {f.strip() for f in (summary.feature("image", "disk formats") or "").split(",")}
     missing = sorted(NEEDED_DISK_FORMATS - formats)
     return [
         Check("image import: web-download", PASS if "web-download" in methods else WARN,
@@ -98,7 +93,7 @@ def check_swift(summary):
     checks = []
     for feature, advice in (("temporary URLs (tempurl)", "Lesson 4 skips temporary URLs."),
                             ("static large objects (slo)", "Lesson 4 skips large objects.")):
-        value = _feature(summary, "object-store", feature)
+        value = summary.feature("object-store", feature) or ""
         if value:
             ok = value.startswith("yes")
             checks.append(Check(f"swift {feature}", PASS if ok else WARN, value,

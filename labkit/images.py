@@ -16,7 +16,7 @@ create_image(conn, name, *, filename=None, url=None, data=None, disk_format,
   * ``filename``: a file on the Jupyter server, streamed to ``PUT /v2/images/{id}/file``
     in chunks (memory does not grow with the file); ``progress(done_bytes, total_bytes)``
     is called as it goes (at most every MiB, and once at the end). ``progress=True``
-    shows a ready-made bar (``progress_bar()``).
+    shows a ready-made bar (labkit.progress: a widget in Jupyter, text elsewhere).
   * ``url``: an http(s) URL fetched by Glance itself (interoperable import,
     ``web-download``): the image is created, then ``import_image(method="web-download")``.
   * ``data``: bytes (a small browser upload), sent like a file.
@@ -77,6 +77,8 @@ from openstack import exceptions as sdk_exc
 from . import cleanup, marks
 from . import image_equivalents as equivalents
 from . import show
+from .messages import service_words
+from .progress import Progress
 
 NAME_MAX = 255
 URL_MAX = 255  # Horizon's Location field
@@ -144,13 +146,6 @@ class ImageServiceDown(ImageError, ConnectionError):
     pass
 
 
-def _glance_message(exc):
-    """Glance's own words from an SDK exception (details, else the first line)."""
-    details = getattr(exc, "details", None)
-    text = details if details and details != "None" else str(exc)
-    return " ".join(text.split())[:300]
-
-
 def _translate(exc, what):
     """An SDK/keystoneauth exception -> the ImageError a learner can act on."""
     if isinstance(exc, ImageError):
@@ -161,7 +156,7 @@ def _translate(exc, what):
             f"Is the cloud up? For the pocket cloud run `labkit cloud status` and "
             f"`labkit cloud up`.")
     code = getattr(exc, "status_code", None)
-    said = _glance_message(exc)
+    said = service_words(exc)
     if code == 415:
         return FormatMismatch(
             f"{what}: Glance refused the data (415 Unsupported Media Type): the bytes are not "
@@ -342,32 +337,6 @@ class ProgressReader:
         return self.total
 
 
-def progress_bar(label="Uploading"):
-    """A progress(done, total) callable: an ipywidgets bar in Jupyter, text lines elsewhere."""
-    if show.in_notebook():
-        import ipywidgets
-        from IPython.display import display
-
-        bar = ipywidgets.FloatProgress(value=0, min=0, max=1, description=label,
-                                       layout=ipywidgets.Layout(width="420px"))
-        text = ipywidgets.Label("")
-        display(ipywidgets.HBox([bar, text]))
-
-        def update(done, total):
-            bar.value = done / total if total else 1
-            text.value = f"{done / 2**20:,.1f} of {total / 2**20:,.1f} MiB"
-            if done >= total:
-                bar.bar_style = "success"
-        return update
-    state = {"shown": -1}
-
-    def update_text(done, total):
-        percent = int(100 * done / total) if total else 100
-        if percent // 25 > state["shown"] // 25 or done >= total:
-            state["shown"] = percent
-            print(f"{label}: {percent:3d}% ({done / 2**20:,.1f} of {total / 2**20:,.1f} MiB)")
-    return update_text
-
 
 # --- create -------------------------------------------------------------------------------
 def create_image(conn, name, *, filename=None, url=None, data=None, disk_format,
@@ -418,7 +387,7 @@ def create_image(conn, name, *, filename=None, url=None, data=None, disk_format,
             protected=protected, min_disk=min_disk, min_ram=min_ram, properties=extra,
             tags=all_tags, lesson=lesson))
     if progress is True:
-        progress = progress_bar()
+        progress = Progress(None, "Uploading")
 
     image = None
     try:

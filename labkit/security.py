@@ -48,6 +48,7 @@ from keystoneauth1 import exceptions as ksa_exc
 from openstack import exceptions as sdk_exc
 
 from . import cleanup, marks, show
+from .messages import error_line
 from .private import write_private
 
 LESSON = "03"
@@ -68,16 +69,6 @@ class ImageRefused(Exception):
 
 # --- showing things -----------------------------------------------------------------------
 FERNET = re.compile(r"gAAAAA[A-Za-z0-9_\-=]{20,}")
-
-
-def error_line(exc):
-    """An SDK exception as one readable line: the HTTP status and the service's own words."""
-    status = getattr(exc, "status_code", None)
-    details = getattr(exc, "details", None)
-    text = details if details and details != "None" else str(exc)
-    text = re.sub(r"^\w+Exception: \d+: Client Error for url: \S+, ", "", " ".join(text.split()))
-    text = re.sub(r"^\d{3} [A-Za-z ]+: ", "", text)  # Glance repeats the status in its text
-    return f"{status} {text}" if status else text
 
 
 def _status(exc):
@@ -498,25 +489,18 @@ def write_app_credential_cloud(conn, cred, cloud_name=None, path=None):
 
 def connect_app_credential(cloud_name, path=None):
     """A Connection that logs in with the application credential in the lesson's clouds.yaml."""
-    from openstack.config import OpenStackConfig
-    from openstack.config.exceptions import OpenStackConfigException
-    from openstack.connection import Connection
+    from .connect import CredentialsRefused, NoSuchCloud, open_cloud
 
     path = Path(path) if path else app_credentials_file()
     try:
-        region = OpenStackConfig(config_files=[str(path)], load_envvars=False).get_one(
-            cloud=cloud_name)
-    except OpenStackConfigException:
+        return open_cloud(cloud_name, path)
+    except NoSuchCloud:
         raise SecurityInputError(f"No cloud {cloud_name!r} in {path}: write it first "
                                  f"(write_app_credential_cloud).") from None
-    conn = Connection(config=region)
-    try:
-        conn.authorize()
-    except sdk_exc.SDKException as exc:  # the SDK wraps keystoneauth's 401/404 in SDKException
+    except CredentialsRefused as exc:
         raise CredentialRejected(
-            f"Keystone refused application credential {cloud_name!r} ({_status(exc)}): it has "
+            f"Keystone refused application credential {cloud_name!r} ({exc.status}): it has "
             f"expired, been revoked, or its secret is wrong. Create a new one.") from None
-    return conn
 
 
 def find_app_credential(conn, name_or_id):
