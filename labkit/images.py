@@ -66,7 +66,6 @@ import html
 import io
 import os
 import re
-import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -221,22 +220,17 @@ def find_image(conn, name_or_id):
     if isinstance(name_or_id, str) is False and hasattr(name_or_id, "id"):
         name_or_id = name_or_id.id
     try:
-        try:
-            return conn.image.get_image(name_or_id)
-        except sdk_exc.NotFoundException:
-            pass
-        found = list(conn.image.images(name=name_or_id))
-    except Exception as exc:
-        raise _translate(exc, f"Looking for image {name_or_id!r}") from None
-    if not found:
+        return conn.image.find_image(name_or_id, ignore_missing=False)
+    except sdk_exc.NotFoundException:
         raise ImageNotFound(f"No image called {name_or_id!r} (or with that ID) is visible to "
                             f"you. List them with conn.image.images() or `openstack image "
-                            f"list`.")
-    if len(found) > 1:
-        ids = ", ".join(image.id for image in found)
-        raise AmbiguousImage(f"{len(found)} images are called {name_or_id!r} ({ids}): "
-                             f"use the ID instead of the name.")
-    return found[0]
+                            f"list`.") from None
+    except sdk_exc.DuplicateResource:
+        ids = ", ".join(image.id for image in conn.image.images(name=name_or_id))
+        raise AmbiguousImage(f"Several images are called {name_or_id!r} ({ids}): use the ID "
+                             f"instead of the name.") from None
+    except Exception as exc:
+        raise _translate(exc, f"Looking for image {name_or_id!r}") from None
 
 
 def _exists(conn, name):
@@ -453,37 +447,53 @@ def _failed_import(image):
 
 def wait_for_status(conn, image, status="active", *, timeout=300, interval=1.0,
                     on_change=None):
-    """Poll until the image reaches status; raise on killed or a failed import, or timeout.
+    """Wait (the SDK's wait_for_status) until the image reaches status; raise on killed or a
+    failed import, or timeout.
 
     on_change(status) is called at each new status (to show queued -> saving -> active)."""
     image_id = getattr(image, "id", image)
-    deadline = time.monotonic() + timeout
-    seen = None
-    while True:
-        try:
-            image = conn.image.get_image(image_id)
-        except Exception as exc:
-            raise _translate(exc, f"Waiting for image {image_id}") from None
-        if image.status != seen:
-            seen = image.status
-            if on_change:
-                on_change(seen)
-        if image.status == status:
-            return image
-        if image.status in ("killed", "deleted", "pending_delete"):
-            raise ImportFailed(f"Image {image.name!r} ended {image.status}: its data could not "
-                               f"be stored. Check the source and try again.")
-        if _failed_import(image) and image.status == "queued":
+    try:
+        image = conn.image.get_image(image_id)
+        watch = _StatusWatch(image, on_change)
+        conn.image.wait_for_status(image, status, failures=["killed", "deleted", "pending_delete"],
+                                   interval=interval, wait=timeout, callback=watch)
+        watch()
+        return image
+    except sdk_exc.ResourceFailure:
+        raise ImportFailed(f"Image {image.name!r} ended {image.status}: its data could not "
+                           f"be stored. Check the source and try again.") from None
+    except sdk_exc.ResourceTimeout:
+        raise ImageTimeout(f"Image {image.name!r} is still {image.status} after "
+                           f"{timeout:.0f} s. Try again with a larger timeout=, or check "
+                           f"the source.") from None
+    except ImageError:
+        raise
+    except Exception as exc:
+        raise _translate(exc, f"Waiting for image {image_id}") from None
+
+
+class _StatusWatch:
+    """The callback for the SDK's wait: it is given only a progress figure, but the SDK's
+    fetch updates the image in place, so the status is read there. It reports each new
+    status, and stops the wait on a failed import, which the SDK cannot see: the status
+    goes back to queued, and only os_glance_failed_import says why."""
+
+    def __init__(self, image, on_change):
+        self.image, self.on_change, self.seen = image, on_change, None
+        self()
+
+    def __call__(self, _progress=None):
+        if self.image.status != self.seen:
+            self.seen = self.image.status
+            if self.on_change:
+                self.on_change(self.seen)
+        failed = _failed_import(self.image)
+        if failed and self.image.status == "queued":
             raise ImportFailed(
-                f"Glance could not import the data of {image.name!r} (the import to store "
-                f"'{_failed_import(image)}' failed and the image went back to queued). The "
-                f"URL may not answer from the cloud, or the data is not a {image.disk_format}"
+                f"Glance could not import the data of {self.image.name!r} (the import to store "
+                f"'{failed}' failed and the image went back to queued). The URL may not "
+                f"answer from the cloud, or the data is not a {self.image.disk_format}"
                 f" image. Check the URL and the format.")
-        if time.monotonic() >= deadline:
-            raise ImageTimeout(f"Image {image.name!r} is still {image.status} after "
-                               f"{timeout:.0f} s. Try again with a larger timeout=, or check "
-                               f"the source.")
-        time.sleep(interval)
 
 
 # --- update -------------------------------------------------------------------------------

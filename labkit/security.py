@@ -504,10 +504,8 @@ def connect_app_credential(cloud_name, path=None):
 
 
 def find_app_credential(conn, name_or_id):
-    for cred in conn.identity.application_credentials(user=conn.current_user_id):
-        if name_or_id in (cred.name, cred.id):
-            return cred
-    return None
+    """The learner's application credential with this name or ID, or None."""
+    return conn.identity.find_application_credential(conn.current_user_id, name_or_id)
 
 
 def revoke_app_credential(conn, name_or_id, path=None):
