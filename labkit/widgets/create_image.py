@@ -12,7 +12,7 @@ import ipywidgets as w
 
 from .. import image_equivalents as equivalents
 from .. import images, marks, show
-from . import validation as v
+from .. import image_rules as v
 from .file_chooser import ServerFileChooser
 from .form import GENERAL, ImageDetailsForm, Result, choice, heading, one_line, text
 
@@ -239,7 +239,7 @@ class CreateImageForm(ImageDetailsForm):
 
     # --- reading and submitting -----------------------------------------------------------------
     def values(self):
-        """The fields as validation.validate_create reads them."""
+        """The fields as image_rules.validate_create reads them."""
         return {**self.common_values(), "source_type": self.source_input.value,
                 "file": self.file_input.value,
                 "upload_size": None if self._data is None else len(self._data),

@@ -12,7 +12,7 @@ import ipywidgets as w
 
 from .. import images
 from ..messages import error_line
-from . import validation as v
+from .. import image_rules as v
 from .metadata_catalog import MetadataCatalog
 from .metadata_rows import MetadataRows
 
