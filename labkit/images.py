@@ -66,8 +66,8 @@ import html
 import io
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import requests
 from keystoneauth1 import exceptions as ksa_exc
@@ -75,17 +75,15 @@ from openstack import exceptions as sdk_exc
 
 from . import cleanup, marks
 from . import image_equivalents as equivalents
+from . import image_rules as rules
 from . import show
 from .messages import service_words
 from .progress import Progress
 
-NAME_MAX = 255
-URL_MAX = 255  # Horizon's Location field
-VISIBILITIES = ("public", "community", "shared", "private")
+NAME_MAX = rules.FIELD_MAX_LENGTH
+VISIBILITIES = tuple(value for _, value in rules.VISIBILITIES)
 CHUNK = 1024 * 1024  # progress is reported at most once per MiB
 PATCH_TYPE = "application/openstack-images-v2.1-json-patch"
-#: Horizon's rule: these disk formats imply their container format.
-CONTAINER_FOR_DISK = {"aki": "aki", "ari": "ari", "ami": "ami"}
 
 
 # --- errors ---------------------------------------------------------------------------
@@ -242,15 +240,11 @@ def _exists(conn, name):
 
 # --- validation -------------------------------------------------------------------------
 def _check_whole_number(value, label):
-    if isinstance(value, bool) or not isinstance(value, int):
-        try:
-            value = int(str(value).strip())
-        except ValueError:
-            value = None
-    if value is None or value < 0:
+    number = rules.whole_number(value)
+    if number is None:
         raise InvalidImageInput(f"{label} is required and must be an integer not less than 0 "
                                 f"(got {value!r}).")
-    return value
+    return number
 
 
 def _check_name(name):
@@ -280,12 +274,13 @@ def _check_source(filename, url, data):
                               f"labkit.formats.")
         return "file", path
     if url is not None:
-        if len(url) > URL_MAX:
-            raise InvalidImageInput(f"The URL is {len(url)} characters long; at most "
-                                    f"{URL_MAX}.")
-        if urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc:
+        problem = rules.check_url(url)
+        if problem in (rules.URL_SCHEME, rules.URL_INVALID):
             raise UnsupportedURL(f"URL scheme not supported: {url!r}. Glance's web-download "
                                  f"fetches http:// and https:// URLs only.")
+        if problem:
+            raise InvalidImageInput(f"The URL is {len(url)} characters long; at most "
+                                    f"{rules.FIELD_MAX_LENGTH}.")
         return "url", url
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise InvalidImageInput(f"data= must be bytes, not {type(data).__name__}; for a file "
@@ -338,17 +333,90 @@ def create_image(conn, name, *, filename=None, url=None, data=None, disk_format,
                  min_ram=0, description=None, properties=None, tags=None, kernel_id=None,
                  ramdisk_id=None, architecture=None, lesson="01", progress=None, wait=True,
                  timeout=300, show_equivalent=False):
-    """Create an image from a file, a URL or bytes; see the module docstring for the rules."""
+    """Create an image from a file, a URL or bytes: validate, create, upload or import, wait.
+    See the module docstring for the rules."""
+    request = _validate(conn, name, filename=filename, url=url, data=data,
+                        disk_format=disk_format, container_format=container_format,
+                        visibility=visibility, min_disk=min_disk, min_ram=min_ram,
+                        description=description, lesson=lesson)
+    request.fields.update(
+        is_protected=bool(protected), tags=list(dict.fromkeys([*(tags or []), marks.TAG])),
+        **_properties(properties, description=description, kernel_id=kernel_id,
+                      ramdisk_id=ramdisk_id, architecture=architecture, lesson=lesson))
+    if show_equivalent:
+        show.equivalent(*equivalents.create_lines(**request.equivalent_arguments()))
+    image = None
+    try:
+        image = _create_record(conn, request)
+        if request.source == "url":
+            _import_from_url(conn, image, request.value)
+        else:
+            _upload(conn, image, request.source, request.value,
+                    Progress(None, "Uploading") if progress is True else progress)
+        return (wait_for_status(conn, image, "active", timeout=timeout) if wait
+                else conn.image.get_image(image.id))
+    except BaseException as exc:  # also Ctrl-C: never leave a half-made image behind
+        if image is not None:
+            _delete_quietly(conn, image.id)
+        if isinstance(exc, Exception):
+            raise _translate(exc, f"Creating image {request.name!r}") from None
+        raise
+
+
+@dataclass
+class _Request:
+    """A create_image call, checked: the name used, the source, and the image's fields."""
+
+    name: str
+    source: str  #: "file", "url" or "data"
+    value: object  #: the path, the URL or the bytes
+    lesson: str
+    fields: dict  #: for conn.image.create_image (SDK names), besides the name
+
+    def equivalent_arguments(self):
+        fields = dict(self.fields)
+        known = {"disk_format", "container_format", "min_disk", "min_ram", "tags",
+                 "is_protected", "visibility"}
+        return dict(name=self.name, source=self.source,
+                    location=None if self.source == "data" else self.value,
+                    disk_format=fields["disk_format"],
+                    container_format=fields["container_format"],
+                    visibility=fields.get("visibility"), protected=fields["is_protected"],
+                    min_disk=fields["min_disk"], min_ram=fields["min_ram"],
+                    properties={k: v for k, v in fields.items() if k not in known},
+                    tags=fields["tags"], lesson=self.lesson)
+
+
+def _validate(conn, name, *, filename, url, data, disk_format, container_format, visibility,
+              min_disk, min_ram, description, lesson):
+    """Every check that can be made before the cloud is changed (Horizon's rules, then what
+    this cloud offers); returns the checked request."""
     name = _check_name(name)
     source, value = _check_source(filename, url, data)
-    min_disk = _check_whole_number(min_disk, "Minimum Disk (GB)")
-    min_ram = _check_whole_number(min_ram, "Minimum RAM (MB)")
+    fields = {"disk_format": disk_format, "min_disk": _check_whole_number(min_disk, "Minimum "
+              "Disk (GB)"), "min_ram": _check_whole_number(min_ram, "Minimum RAM (MB)")}
     if visibility is not None and visibility not in VISIBILITIES:
         raise InvalidImageInput(f"Visibility must be one of {', '.join(VISIBILITIES)}, "
                                 f"not {visibility!r}.")
-    if description is not None and len(description) > NAME_MAX:
+    if visibility:
+        fields["visibility"] = visibility
+    if rules.check_description(description):
         raise InvalidImageInput(f"The description is {len(description)} characters long; "
                                 f"at most {NAME_MAX}.")
+    _check_offered(conn, disk_format, source)
+    # Horizon's rule: aki/ari/ami imply their container format; the others keep the one given
+    fields["container_format"] = (rules.disk_and_container(disk_format)[1]
+                                  if disk_format in ("aki", "ari", "ami") else container_format)
+    if _exists(conn, name):
+        raise DuplicateName(f"An image called {name!r} already exists. Choose another name, "
+                            f"or delete the old one first (labkit.images.delete_image).")
+    if source == "url":
+        _check_url_answers(value)
+    return _Request(name, source, value, lesson, fields)
+
+
+def _check_offered(conn, disk_format, source):
+    """The disk format is in this cloud's schema, and a URL source has web-download."""
     try:
         formats = disk_formats(conn)
     except Exception as exc:
@@ -356,63 +424,36 @@ def create_image(conn, name, *, filename=None, url=None, data=None, disk_format,
     if disk_format not in formats:
         raise InvalidImageInput(f"Invalid disk format {disk_format!r}: this cloud accepts "
                                 f"{', '.join(formats)}.")
-    container_format = CONTAINER_FOR_DISK.get(disk_format, container_format)
     if source == "url" and "web-download" not in import_methods(conn):
         raise UnsupportedURL("This cloud does not offer the web-download import method "
                              "(GET /v2/info/import), so it cannot create an image from a URL. "
                              "Download the file and upload it instead.")
-    if _exists(conn, name):
-        raise DuplicateName(f"An image called {name!r} already exists. Choose another name, "
-                            f"or delete the old one first (labkit.images.delete_image).")
-    if source == "url":
-        _check_url_answers(value)
 
+
+def _properties(properties, *, lesson, **named):
+    """The image's free properties as strings: the given ones, the named core properties
+    that are set, and the lesson's mark."""
     extra = {key: str(val) for key, val in (properties or {}).items()}
-    for key, val in (("description", description), ("kernel_id", kernel_id),
-                     ("ramdisk_id", ramdisk_id), ("architecture", architecture)):
-        if val:
-            extra[key] = str(val)
+    extra.update({key: str(val) for key, val in named.items() if val})
     extra.update(marks.properties(lesson))
-    all_tags = list(dict.fromkeys([*(tags or []), marks.TAG]))
-    if show_equivalent:
-        show.equivalent(*equivalents.create_lines(
-            name, source=source, location=None if source == "data" else value,
-            disk_format=disk_format, container_format=container_format, visibility=visibility,
-            protected=protected, min_disk=min_disk, min_ram=min_ram, properties=extra,
-            tags=all_tags, lesson=lesson))
-    if progress is True:
-        progress = Progress(None, "Uploading")
+    return extra
 
-    image = None
-    try:
-        # One POST /v2/images with every field; the data follows in a second request, so
-        # that we hold the image's ID and can delete it if anything below fails.
-        image = conn.image.create_image(
-            name, disk_format=disk_format, container_format=container_format,
-            min_disk=min_disk, min_ram=min_ram, is_protected=bool(protected), tags=all_tags,
-            allow_duplicates=True, **({"visibility": visibility} if visibility else {}),
-            **extra)
-        if source == "url":
-            answer = conn.image.import_image(image, method="web-download", uri=value)
-            if answer.status_code == 400 and "filtering" in answer.text:
-                raise UnsupportedURL(
-                    f"The cloud refuses to download from {value}: its import filter only "
-                    f"allows some hosts and ports ([import_filtering_opts] in glance-api.conf)."
-                    f" Use a URL the cloud allows, or download the file and upload it.")
-            sdk_exc.raise_from_response(answer)
-        else:
-            _upload(conn, image, source, value, progress)
-        if wait:
-            image = wait_for_status(conn, image, "active", timeout=timeout)
-        else:
-            image = conn.image.get_image(image.id)
-        return image
-    except BaseException as exc:  # also Ctrl-C: never leave a half-made image behind
-        if image is not None:
-            _delete_quietly(conn, image.id)
-        if isinstance(exc, Exception):
-            raise _translate(exc, f"Creating image {name!r}") from None
-        raise
+
+def _create_record(conn, request):
+    """POST /v2/images with every field. The data follows in a second request, so that we
+    hold the image's ID and can delete it if anything after this fails."""
+    return conn.image.create_image(request.name, allow_duplicates=True, **request.fields)
+
+
+def _import_from_url(conn, image, url):
+    """Ask Glance to fetch the URL itself (interoperable import, web-download)."""
+    answer = conn.image.import_image(image, method="web-download", uri=url)
+    if answer.status_code == 400 and "filtering" in answer.text:
+        raise UnsupportedURL(
+            f"The cloud refuses to download from {url}: its import filter only allows some "
+            f"hosts and ports ([import_filtering_opts] in glance-api.conf). Use a URL the "
+            f"cloud allows, or download the file and upload it.")
+    sdk_exc.raise_from_response(answer)
 
 
 def _upload(conn, image, source, value, progress):

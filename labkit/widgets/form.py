@@ -131,8 +131,7 @@ class Form:
             try:
                 action()
             except Exception as exc:
-                self.finish(Result(ok=False, message=f"Unexpected error: "
-                                   f"{str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__}"))
+                self.finish(Result(ok=False, message=f"Unexpected error: {one_line(exc)}"))
         button.on_click(clicked)
 
     # --- the Python API ---------------------------------------------------------------
