@@ -646,12 +646,6 @@ def publish_on_mirror(path):
 
     The mirror is a plain web server on 127.0.0.1 that Glance's web-download may fetch
     from, standing in for sites such as cloud-images.ubuntu.com."""
-    import shutil
+    from .cloud import PocketCloud
 
-    from .cloud import Layout, PocketCloud
-
-    cloud = PocketCloud(say=lambda *_: None)
-    cloud.require_up()
-    path = Path(path)
-    shutil.copyfile(path, cloud.layout.state / "mirror" / path.name)
-    return Layout.default().url("mirror", f"/{path.name}")
+    return PocketCloud(say=lambda *_: None).publish_on_mirror(path)

@@ -572,19 +572,14 @@ def partner_view(partner, image_id):
 
 def is_pocket_cloud(conn):
     """True when conn talks to this machine's pocket cloud (whose operator you are)."""
-    from .cloud.layout import Layout
-
-    layout = Layout.default()
-    return (layout.clouds_yaml.is_file()
-            and conn.config.get_auth_args().get("auth_url", "").rstrip("/")
-            == layout.url("keystone", "/v3"))
+    return _pocket().serves(conn)
 
 
 def _glance_log(conn):
     """The pocket cloud's Glance log, or None on another cloud (its log is the operator's)."""
     if not is_pocket_cloud(conn):
         return None
-    log = _pocket_layout().log("glance")
+    log = _pocket().log_path("glance")
     return log if log.is_file() else None
 
 
@@ -680,10 +675,10 @@ def make_small_qcow2(folder=None):
 
 
 # --- policy (the pocket cloud's Glance) ---------------------------------------------------
-def _pocket_layout():
-    from .cloud.layout import Layout
+def _pocket():
+    from .cloud import PocketCloud
 
-    return Layout.default()
+    return PocketCloud(say=lambda *_: None)
 
 
 def glance_policy_rules(names):
@@ -692,26 +687,14 @@ def glance_policy_rules(names):
     The defaults come from ``oslopolicy-policy-generator --namespace glance`` (the services'
     own tool); the overrides from the ``policy.yaml`` next to ``glance-api.conf``.
     """
-    layout = _pocket_layout()
-    done = subprocess.run(
-        [str(layout.venv_bin / "oslopolicy-policy-generator"), "--namespace", "glance"],
-        capture_output=True, text=True, check=True)
-    rules = yaml.safe_load(done.stdout) or {}
+    rules = _pocket().default_policy("glance")
     if glance_policy_file().is_file():
         rules.update(yaml.safe_load(glance_policy_file().read_text()) or {})
     return {name: rules.get(name) for name in names}
 
 
 def glance_policy_file():
-    return _pocket_layout().state / "glance" / "policy.yaml"
-
-
-def _restart_glance():
-    from .cloud import PocketCloud
-
-    cloud = PocketCloud(say=lambda *_: None)
-    cloud.down(["glance"])
-    cloud.up()
+    return _pocket().image_policy_file
 
 
 @contextlib.contextmanager
@@ -730,8 +713,7 @@ def glance_policy_override(rules):
         time.sleep(0.05)  # a distinct mtime from any earlier read
         yield path
     finally:
-        path.unlink(missing_ok=True)
-        _restart_glance()
+        _pocket().restart_image_service(policy_file=None)
 
 
 # --- cleanup finders: what lesson 3 makes ---------------------------------------------------
