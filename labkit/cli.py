@@ -81,13 +81,13 @@ def _lab(cloud, args):
 
 
 def _doctor(cloud, args):
-    from .doctor import doctor, show_checks
+    from .instructor.doctor import doctor, show_checks
 
     return 1 if show_checks(doctor(args.cloud)) else 0
 
 
 def _verify(cloud, args):
-    from .verify import verify
+    from .instructor.verify import verify
 
     results = verify(args.cloud, args.lessons, args.output, args.admin_cloud, args.partner_cloud,
                      timeout=args.cell_timeout)
@@ -108,7 +108,7 @@ def _cleanup(cloud, args):
 
 
 def _workshop(cloud, args):
-    from . import workshop
+    from .instructor import workshop
     from .connect import connect, open_cloud
 
     admin = open_cloud(args.cloud) if args.cloud else connect(role="admin")
@@ -122,7 +122,7 @@ def _workshop(cloud, args):
 
 
 def _release(cloud, args):
-    from .release import release
+    from .instructor.release import release
 
     for path in release(dest=args.output):
         print(f"wrote {path}")

@@ -7,8 +7,8 @@ a lesson cannot run; a warn means a part of a lesson will say it skips.
 import shutil
 from dataclasses import dataclass
 
-from . import offer, show
-from .connect import ConnectError, connect, identities
+from .. import offer, show
+from ..connect import ConnectError, connect, identities
 
 PASS, WARN, FAIL = "pass", "warn", "FAIL"
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import yaml
 
-from . import capabilities, cleanup, marks
-from .accounts import find_or_create_project, find_or_create_user
-from .private import write_private
+from .. import capabilities, cleanup, marks
+from ..accounts import find_or_create_project, find_or_create_user
+from ..private import write_private
 
 TAG = "labkit-workshop"
 QUOTAS = {
@@ -82,7 +82,7 @@ def workshop_projects(admin):
 
 def delete(admin, output, say=print):
     """Remove the students' lesson resources, then their users and projects."""
-    from .connect import open_cloud
+    from ..connect import open_cloud
 
     idc = admin.identity
     gone = []

@@ -75,8 +75,8 @@ def run_lesson(path, output, parameters, timeout):
 
 
 def clean_after(result, cloud, lesson):
-    from . import cleanup
-    from .connect import connect
+    from .. import cleanup
+    from ..connect import connect
 
     try:
         conn = connect(cloud)
