@@ -18,7 +18,7 @@ os.environ.setdefault("LABKIT_PORT_OFFSET", "17000")
 sys.path.insert(0, str(ROOT))
 
 from labkit.cloud import PocketCloud  # noqa: E402
-from labkit.verify import verify  # noqa: E402
+from labkit.instructor.verify import verify  # noqa: E402
 
 
 def main():

@@ -23,17 +23,30 @@ from openstack import exceptions as sdk_exc
 from openstack.config import OpenStackConfig
 from openstack.config.exceptions import OpenStackConfigException
 
-ROLES = ("learner", "admin", "partner")
+IDENTITY_ROLES = ("learner", "admin", "partner")  #: who a lesson acts as (not Keystone roles)
 WELL_KNOWN = {  # learner cloud name -> its admin and partner clouds
     "devstack": {"admin": "devstack-admin", "partner": "devstack-alt"},
     "labkit": {"admin": "labkit-admin", "partner": "labkit-partner"},
 }
+POCKET_NAMES = ("labkit", "labkit-admin", "labkit-partner")  #: in the pocket's clouds.yaml
 ROLE_ENV = {"admin": "LABKIT_ADMIN_CLOUD", "partner": "LABKIT_PARTNER_CLOUD"}
 API_TIMEOUT = 60  # seconds
 
 
 class ConnectError(Exception):
     """A cloud could not be reached or used; the message says what to do."""
+
+
+class NoSuchCloud(ConnectError):
+    """clouds.yaml has no cloud of that name."""
+
+
+class CredentialsRefused(ConnectError):
+    """Keystone refused the credentials; status is e.g. "HTTP 401"."""
+
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.status = status
 
 
 class MissingIdentity(ConnectError):
@@ -51,8 +64,8 @@ class Identities:
     pocket: bool = False
 
     def name(self, role):
-        if role not in ROLES:
-            raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        if role not in IDENTITY_ROLES:
+            raise ValueError(f"role must be one of {', '.join(IDENTITY_ROLES)}, not {role!r}")
         return getattr(self, role)
 
 
@@ -66,16 +79,8 @@ def identities(cloud=None, admin=None, partner=None):
         _chosen.clear()
         _chosen.update(given)
     learner = _chosen.get("learner") or os.environ.get("OS_CLOUD")
-    if not learner:
-        from .cloud import PocketCloud
-
-        pocket = PocketCloud()
-        if not pocket.is_up():
-            pocket.up()
-        names = WELL_KNOWN["labkit"]
-        return Identities("labkit", _chosen.get("admin") or names["admin"],
-                          _chosen.get("partner") or names["partner"],
-                          config_file=str(pocket.layout.clouds_yaml), pocket=True)
+    if not learner or _is_pocket_name(learner):
+        return _pocket_identities(learner or "labkit")
     known = WELL_KNOWN.get(learner, {})
     pick = {role: _chosen.get(role) or os.environ.get(ROLE_ENV[role]) or known.get(role)
             for role in ("admin", "partner")}
@@ -93,6 +98,25 @@ def _is_pocket(learner, config_file):
 
     pocket_file = PocketCloud(say=lambda *_: None).layout.clouds_yaml
     return Path(config_file).resolve() == pocket_file.resolve()
+
+
+def _is_pocket_name(name):
+    """The pocket cloud's own names mean the pocket cloud, also in a shell that has not run
+    `labkit cloud env`; an exported OS_CLIENT_CONFIG_FILE still decides where they are."""
+    return name in POCKET_NAMES and not os.environ.get("OS_CLIENT_CONFIG_FILE")
+
+
+def _pocket_identities(learner):
+    """The pocket cloud's identities (its clouds.yaml), started if it is not running."""
+    from .cloud import PocketCloud
+
+    pocket = PocketCloud()
+    if not pocket.is_up():
+        pocket.up()
+    known = WELL_KNOWN.get(learner, {})
+    return Identities(learner, _chosen.get("admin") or known.get("admin"),
+                      _chosen.get("partner") or known.get("partner"),
+                      config_file=str(pocket.layout.clouds_yaml), pocket=True)
 
 
 def connect(cloud=None, role="learner"):
@@ -134,7 +158,7 @@ def open_cloud(name, config_file=None):
     try:
         region = config.get_one(cloud=name)
     except OpenStackConfigException as exc:
-        raise ConnectError(
+        raise NoSuchCloud(
             f"No cloud called {name!r} in your clouds.yaml ({exc}). Check OS_CLOUD and "
             f"OS_CLIENT_CONFIG_FILE, or unset OS_CLOUD to use the pocket cloud.") from None
     # Bound every request (a cloud that accepts connections but never answers must not hang
@@ -147,10 +171,12 @@ def open_cloud(name, config_file=None):
     except sdk_exc.SDKException as exc:
         # authorize() wraps keystoneauth's error; the original says what went wrong
         cause = exc.__context__ or exc
-        if isinstance(cause, (ks_exc.Unauthorized, ks_exc.Forbidden)):
-            raise ConnectError(
+        # (404: Keystone's answer for an application credential that was deleted)
+        if isinstance(cause, (ks_exc.Unauthorized, ks_exc.Forbidden, ks_exc.NotFound)):
+            raise CredentialsRefused(
                 f"Cloud {name!r} refused the credentials in clouds.yaml "
-                f"({cause.http_status}): check the user name, password and project.") from None
+                f"({cause.http_status}): check the user name, password and project.",
+                f"HTTP {cause.http_status}") from None
         raise ConnectError(f"Could not reach cloud {name!r}: {exc}") from None
     return conn
 

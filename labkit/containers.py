@@ -32,6 +32,7 @@ from urllib.parse import quote, unquote, urlparse
 from openstack import exceptions as sdk_exc
 
 from . import capabilities, cleanup, marks, show
+from .progress import Progress
 
 LESSON = "04"
 MARK_META = marks.KEY.replace("_", "-")  # X-Container-Meta-Labkit-Lesson (no '_' in headers)
@@ -214,36 +215,6 @@ def tree(conn, container):
 
 # ---------------------------------------------------------------- upload and download
 
-class _Progress:
-    """A progress bar in Jupyter; outside it, nothing until the one-line summary."""
-
-    def __init__(self, total, label, visible=True):
-        self.total, self.done, self.started = total, 0, time.monotonic()
-        self._bar = self._text = None
-        self._percent = -1
-        if visible and show.in_notebook():
-            import ipywidgets
-            from IPython.display import display
-
-            self._bar = ipywidgets.IntProgress(min=0, max=100, description=label)
-            self._text = ipywidgets.Label()
-            display(ipywidgets.HBox([self._bar, self._text]))
-
-    def advance(self, count):
-        self.done += count
-        percent = self.done * 100 // max(self.total, 1)
-        if self._bar is not None and percent != self._percent:  # redraw once per percent
-            self._percent = percent
-            self._bar.value = percent
-            self._text.value = f"{self.done / MiB:.1f} / {self.total / MiB:.1f} MiB"
-
-    def finish(self):
-        """Seconds taken; the bar turns green."""
-        if self._bar is not None:
-            self._bar.value, self._bar.bar_style = 100, "success"
-        return time.monotonic() - self.started
-
-
 class _Stream:
     """Feeds at most `length` bytes of an open file to requests, 1 MiB at a time.
 
@@ -350,7 +321,7 @@ def upload_file(conn, container, path, name=None, content_type=None, progress=Tr
     if limits["max_file_size"] and size > limits["max_file_size"]:
         raise ValueError(f"{path.name} is {size} bytes; one object may hold at most "
                          f"{limits['max_file_size']}: use upload_large_file().")
-    bar = _Progress(size, "upload", progress)
+    bar = Progress(size, "upload", progress)
     with path.open("rb") as handle:
         etag = _put_stream(conn, container, name, handle, size, bar,
                            {"Content-Type": _content_type(name, content_type)})
@@ -377,7 +348,7 @@ def upload_large_file(conn, container, path, name=None, segment_size=MiB, conten
                          f"bytes on this cloud (slo.min_segment_size in /info).")
     size = path.stat().st_size
     store = create_container(conn, segments_container(container))
-    bar = _Progress(size, "segments", progress)
+    bar = Progress(size, "segments", progress)
     manifest = []
     with path.open("rb") as handle:
         for index, offset in enumerate(range(0, max(size, 1), segment_size)):
@@ -444,7 +415,7 @@ def download_file(conn, container, name, path, progress=True):
         if is_slo else None
     target = Path(path).expanduser()
     partial = target.with_name(target.name + ".part")
-    bar = _Progress(int(head.content_length or 0), "download", progress)
+    bar = Progress(int(head.content_length or 0), "download", progress)
     whole = hashlib.md5(usedforsecurity=False)
     response = conn.object_store.get(_path(container, name), stream=True)
     sdk_exc.raise_from_response(response)

@@ -1,6 +1,6 @@
 """The openstacksdk call and `openstack` CLI line that do an image create, update or delete.
 
-labkit.images prints them with ``show=True``; the image forms (labkit.widgets) show them
+labkit.images prints them with ``show_equivalent=True``; the image forms (labkit.widgets) show them
 live under their buttons. Each builder returns ``(sdk, cli)`` as plain text, for the
 values as given: only names, formats and values appear, never a password or token.
 Default values (no visibility, unprotected, minimum disk/RAM 0) are left out, as the

@@ -1,7 +1,8 @@
 """Glance images for the lessons: create (upload or import), update, delete, wait, clean up.
 
 Thin over openstacksdk: every helper is one or two SDK calls plus the checks a learner
-needs, and with ``show=True`` it prints the equivalent SDK call and ``openstack`` CLI line.
+needs, and with ``show_equivalent=True`` it prints the equivalent SDK call and ``openstack``
+CLI line.
 
 API contract (also used by labkit.widgets)
 ------------------------------------------
@@ -9,13 +10,13 @@ create_image(conn, name, *, filename=None, url=None, data=None, disk_format,
              container_format="bare", visibility=None, protected=False, min_disk=0,
              min_ram=0, description=None, properties=None, tags=None, kernel_id=None,
              ramdisk_id=None, architecture=None, lesson="01", progress=None, wait=True,
-             timeout=300, show=False) -> openstack.image.v2.image.Image
+             timeout=300, show_equivalent=False) -> openstack.image.v2.image.Image
 
 - Exactly one source:
   * ``filename``: a file on the Jupyter server, streamed to ``PUT /v2/images/{id}/file``
     in chunks (memory does not grow with the file); ``progress(done_bytes, total_bytes)``
     is called as it goes (at most every MiB, and once at the end). ``progress=True``
-    shows a ready-made bar (``progress_bar()``).
+    shows a ready-made bar (labkit.progress: a widget in Jupyter, text elsewhere).
   * ``url``: an http(s) URL fetched by Glance itself (interoperable import,
     ``web-download``): the image is created, then ``import_image(method="web-download")``.
   * ``data``: bytes (a small browser upload), sent like a file.
@@ -44,14 +45,14 @@ create_image(conn, name, *, filename=None, url=None, data=None, disk_format,
     ProtectedImage      delete_image on a protected image
     ImageServiceDown    Glance does not answer at all
 
-update_image(conn, name_or_id, *, show=False, **changes) -> Image
+update_image(conn, name_or_id, *, show_equivalent=False, **changes) -> Image
     Raw API names: name, description, visibility, protected, min_disk, min_ram,
     disk_format / container_format (only while queued), tags=[...] (the full new list),
     properties={key: value, key2: None}  (None removes the property).
     Sends one JSON-patch with only the fields that change (never ``remove`` for read-only
     extras such as ``stores``, the SDK pitfall that gives 409).
 
-delete_image(conn, name_or_id, *, show=False) -> bool
+delete_image(conn, name_or_id, *, show_equivalent=False) -> bool
     True when deleted, False when it was already gone (idempotent). Protected -> ProtectedImage.
 
 find_image(conn, name_or_id) -> Image          (ImageNotFound / AmbiguousImage)
@@ -65,9 +66,8 @@ import html
 import io
 import os
 import re
-import time
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import requests
 from keystoneauth1 import exceptions as ksa_exc
@@ -75,15 +75,15 @@ from openstack import exceptions as sdk_exc
 
 from . import cleanup, marks
 from . import image_equivalents as equivalents
-from . import show as _show
+from . import image_rules as rules
+from . import show
+from .messages import service_words
+from .progress import Progress
 
-NAME_MAX = 255
-URL_MAX = 255  # Horizon's Location field
-VISIBILITIES = ("public", "community", "shared", "private")
+NAME_MAX = rules.FIELD_MAX_LENGTH
+VISIBILITIES = tuple(value for _, value in rules.VISIBILITIES)
 CHUNK = 1024 * 1024  # progress is reported at most once per MiB
 PATCH_TYPE = "application/openstack-images-v2.1-json-patch"
-#: Horizon's rule: these disk formats imply their container format.
-CONTAINER_FOR_DISK = {"aki": "aki", "ari": "ari", "ami": "ami"}
 
 
 # --- errors ---------------------------------------------------------------------------
@@ -143,13 +143,6 @@ class ImageServiceDown(ImageError, ConnectionError):
     pass
 
 
-def _glance_message(exc):
-    """Glance's own words from an SDK exception (details, else the first line)."""
-    details = getattr(exc, "details", None)
-    text = details if details and details != "None" else str(exc)
-    return " ".join(text.split())[:300]
-
-
 def _translate(exc, what):
     """An SDK/keystoneauth exception -> the ImageError a learner can act on."""
     if isinstance(exc, ImageError):
@@ -160,7 +153,7 @@ def _translate(exc, what):
             f"Is the cloud up? For the pocket cloud run `labkit cloud status` and "
             f"`labkit cloud up`.")
     code = getattr(exc, "status_code", None)
-    said = _glance_message(exc)
+    said = service_words(exc)
     if code == 415:
         return FormatMismatch(
             f"{what}: Glance refused the data (415 Unsupported Media Type): the bytes are not "
@@ -225,22 +218,17 @@ def find_image(conn, name_or_id):
     if isinstance(name_or_id, str) is False and hasattr(name_or_id, "id"):
         name_or_id = name_or_id.id
     try:
-        try:
-            return conn.image.get_image(name_or_id)
-        except sdk_exc.NotFoundException:
-            pass
-        found = list(conn.image.images(name=name_or_id))
-    except Exception as exc:
-        raise _translate(exc, f"Looking for image {name_or_id!r}") from None
-    if not found:
+        return conn.image.find_image(name_or_id, ignore_missing=False)
+    except sdk_exc.NotFoundException:
         raise ImageNotFound(f"No image called {name_or_id!r} (or with that ID) is visible to "
                             f"you. List them with conn.image.images() or `openstack image "
-                            f"list`.")
-    if len(found) > 1:
-        ids = ", ".join(image.id for image in found)
-        raise AmbiguousImage(f"{len(found)} images are called {name_or_id!r} ({ids}): "
-                             f"use the ID instead of the name.")
-    return found[0]
+                            f"list`.") from None
+    except sdk_exc.DuplicateResource:
+        ids = ", ".join(image.id for image in conn.image.images(name=name_or_id))
+        raise AmbiguousImage(f"Several images are called {name_or_id!r} ({ids}): use the ID "
+                             f"instead of the name.") from None
+    except Exception as exc:
+        raise _translate(exc, f"Looking for image {name_or_id!r}") from None
 
 
 def _exists(conn, name):
@@ -252,15 +240,11 @@ def _exists(conn, name):
 
 # --- validation -------------------------------------------------------------------------
 def _check_whole_number(value, label):
-    if isinstance(value, bool) or not isinstance(value, int):
-        try:
-            value = int(str(value).strip())
-        except ValueError:
-            value = None
-    if value is None or value < 0:
+    number = rules.whole_number(value)
+    if number is None:
         raise InvalidImageInput(f"{label} is required and must be an integer not less than 0 "
                                 f"(got {value!r}).")
-    return value
+    return number
 
 
 def _check_name(name):
@@ -290,12 +274,13 @@ def _check_source(filename, url, data):
                               f"labkit.formats.")
         return "file", path
     if url is not None:
-        if len(url) > URL_MAX:
-            raise InvalidImageInput(f"The URL is {len(url)} characters long; at most "
-                                    f"{URL_MAX}.")
-        if urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc:
+        problem = rules.check_url(url)
+        if problem in (rules.URL_SCHEME, rules.URL_INVALID):
             raise UnsupportedURL(f"URL scheme not supported: {url!r}. Glance's web-download "
                                  f"fetches http:// and https:// URLs only.")
+        if problem:
+            raise InvalidImageInput(f"The URL is {len(url)} characters long; at most "
+                                    f"{rules.FIELD_MAX_LENGTH}.")
         return "url", url
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise InvalidImageInput(f"data= must be bytes, not {type(data).__name__}; for a file "
@@ -341,50 +326,97 @@ class ProgressReader:
         return self.total
 
 
-def progress_bar(label="Uploading"):
-    """A progress(done, total) callable: an ipywidgets bar in Jupyter, text lines elsewhere."""
-    if _show.in_notebook():
-        import ipywidgets
-        from IPython.display import display
-
-        bar = ipywidgets.FloatProgress(value=0, min=0, max=1, description=label,
-                                       layout=ipywidgets.Layout(width="420px"))
-        text = ipywidgets.Label("")
-        display(ipywidgets.HBox([bar, text]))
-
-        def update(done, total):
-            bar.value = done / total if total else 1
-            text.value = f"{done / 2**20:,.1f} of {total / 2**20:,.1f} MiB"
-            if done >= total:
-                bar.bar_style = "success"
-        return update
-    state = {"shown": -1}
-
-    def update_text(done, total):
-        percent = int(100 * done / total) if total else 100
-        if percent // 25 > state["shown"] // 25 or done >= total:
-            state["shown"] = percent
-            print(f"{label}: {percent:3d}% ({done / 2**20:,.1f} of {total / 2**20:,.1f} MiB)")
-    return update_text
-
 
 # --- create -------------------------------------------------------------------------------
 def create_image(conn, name, *, filename=None, url=None, data=None, disk_format,
                  container_format="bare", visibility=None, protected=False, min_disk=0,
                  min_ram=0, description=None, properties=None, tags=None, kernel_id=None,
                  ramdisk_id=None, architecture=None, lesson="01", progress=None, wait=True,
-                 timeout=300, show=False):
-    """Create an image from a file, a URL or bytes; see the module docstring for the rules."""
+                 timeout=300, show_equivalent=False):
+    """Create an image from a file, a URL or bytes: validate, create, upload or import, wait.
+    See the module docstring for the rules."""
+    request = _validate(conn, name, filename=filename, url=url, data=data,
+                        disk_format=disk_format, container_format=container_format,
+                        visibility=visibility, min_disk=min_disk, min_ram=min_ram,
+                        description=description, lesson=lesson)
+    request.fields.update(
+        is_protected=bool(protected), tags=list(dict.fromkeys([*(tags or []), marks.TAG])),
+        **_properties(properties, description=description, kernel_id=kernel_id,
+                      ramdisk_id=ramdisk_id, architecture=architecture, lesson=lesson))
+    if show_equivalent:
+        show.equivalent(*equivalents.create_lines(**request.equivalent_arguments()))
+    image = None
+    try:
+        image = _create_record(conn, request)
+        if request.source == "url":
+            _import_from_url(conn, image, request.value)
+        else:
+            _upload(conn, image, request.source, request.value,
+                    Progress(None, "Uploading") if progress is True else progress)
+        return (wait_for_status(conn, image, "active", timeout=timeout) if wait
+                else conn.image.get_image(image.id))
+    except BaseException as exc:  # also Ctrl-C: never leave a half-made image behind
+        if image is not None:
+            _delete_quietly(conn, image.id)
+        if isinstance(exc, Exception):
+            raise _translate(exc, f"Creating image {request.name!r}") from None
+        raise
+
+
+@dataclass
+class _Request:
+    """A create_image call, checked: the name used, the source, and the image's fields."""
+
+    name: str
+    source: str  #: "file", "url" or "data"
+    value: object  #: the path, the URL or the bytes
+    lesson: str
+    fields: dict  #: for conn.image.create_image (SDK names), besides the name
+
+    def equivalent_arguments(self):
+        fields = dict(self.fields)
+        known = {"disk_format", "container_format", "min_disk", "min_ram", "tags",
+                 "is_protected", "visibility"}
+        return dict(name=self.name, source=self.source,
+                    location=None if self.source == "data" else self.value,
+                    disk_format=fields["disk_format"],
+                    container_format=fields["container_format"],
+                    visibility=fields.get("visibility"), protected=fields["is_protected"],
+                    min_disk=fields["min_disk"], min_ram=fields["min_ram"],
+                    properties={k: v for k, v in fields.items() if k not in known},
+                    tags=fields["tags"], lesson=self.lesson)
+
+
+def _validate(conn, name, *, filename, url, data, disk_format, container_format, visibility,
+              min_disk, min_ram, description, lesson):
+    """Every check that can be made before the cloud is changed (Horizon's rules, then what
+    this cloud offers); returns the checked request."""
     name = _check_name(name)
     source, value = _check_source(filename, url, data)
-    min_disk = _check_whole_number(min_disk, "Minimum Disk (GB)")
-    min_ram = _check_whole_number(min_ram, "Minimum RAM (MB)")
+    fields = {"disk_format": disk_format, "min_disk": _check_whole_number(min_disk, "Minimum "
+              "Disk (GB)"), "min_ram": _check_whole_number(min_ram, "Minimum RAM (MB)")}
     if visibility is not None and visibility not in VISIBILITIES:
         raise InvalidImageInput(f"Visibility must be one of {', '.join(VISIBILITIES)}, "
                                 f"not {visibility!r}.")
-    if description is not None and len(description) > NAME_MAX:
+    if visibility:
+        fields["visibility"] = visibility
+    if rules.check_description(description):
         raise InvalidImageInput(f"The description is {len(description)} characters long; "
                                 f"at most {NAME_MAX}.")
+    _check_offered(conn, disk_format, source)
+    # Horizon's rule: aki/ari/ami imply their container format; the others keep the one given
+    fields["container_format"] = (rules.disk_and_container(disk_format)[1]
+                                  if disk_format in ("aki", "ari", "ami") else container_format)
+    if _exists(conn, name):
+        raise DuplicateName(f"An image called {name!r} already exists. Choose another name, "
+                            f"or delete the old one first (labkit.images.delete_image).")
+    if source == "url":
+        _check_url_answers(value)
+    return _Request(name, source, value, lesson, fields)
+
+
+def _check_offered(conn, disk_format, source):
+    """The disk format is in this cloud's schema, and a URL source has web-download."""
     try:
         formats = disk_formats(conn)
     except Exception as exc:
@@ -392,63 +424,36 @@ def create_image(conn, name, *, filename=None, url=None, data=None, disk_format,
     if disk_format not in formats:
         raise InvalidImageInput(f"Invalid disk format {disk_format!r}: this cloud accepts "
                                 f"{', '.join(formats)}.")
-    container_format = CONTAINER_FOR_DISK.get(disk_format, container_format)
     if source == "url" and "web-download" not in import_methods(conn):
         raise UnsupportedURL("This cloud does not offer the web-download import method "
                              "(GET /v2/info/import), so it cannot create an image from a URL. "
                              "Download the file and upload it instead.")
-    if _exists(conn, name):
-        raise DuplicateName(f"An image called {name!r} already exists. Choose another name, "
-                            f"or delete the old one first (labkit.images.delete_image).")
-    if source == "url":
-        _check_url_answers(value)
 
+
+def _properties(properties, *, lesson, **named):
+    """The image's free properties as strings: the given ones, the named core properties
+    that are set, and the lesson's mark."""
     extra = {key: str(val) for key, val in (properties or {}).items()}
-    for key, val in (("description", description), ("kernel_id", kernel_id),
-                     ("ramdisk_id", ramdisk_id), ("architecture", architecture)):
-        if val:
-            extra[key] = str(val)
+    extra.update({key: str(val) for key, val in named.items() if val})
     extra.update(marks.properties(lesson))
-    all_tags = list(dict.fromkeys([*(tags or []), marks.TAG]))
-    if show:
-        _show.equivalent(*equivalents.create_lines(
-            name, source=source, location=None if source == "data" else value,
-            disk_format=disk_format, container_format=container_format, visibility=visibility,
-            protected=protected, min_disk=min_disk, min_ram=min_ram, properties=extra,
-            tags=all_tags, lesson=lesson))
-    if progress is True:
-        progress = progress_bar()
+    return extra
 
-    image = None
-    try:
-        # One POST /v2/images with every field; the data follows in a second request, so
-        # that we hold the image's ID and can delete it if anything below fails.
-        image = conn.image.create_image(
-            name, disk_format=disk_format, container_format=container_format,
-            min_disk=min_disk, min_ram=min_ram, is_protected=bool(protected), tags=all_tags,
-            allow_duplicates=True, **({"visibility": visibility} if visibility else {}),
-            **extra)
-        if source == "url":
-            answer = conn.image.import_image(image, method="web-download", uri=value)
-            if answer.status_code == 400 and "filtering" in answer.text:
-                raise UnsupportedURL(
-                    f"The cloud refuses to download from {value}: its import filter only "
-                    f"allows some hosts and ports ([import_filtering_opts] in glance-api.conf)."
-                    f" Use a URL the cloud allows, or download the file and upload it.")
-            sdk_exc.raise_from_response(answer)
-        else:
-            _upload(conn, image, source, value, progress)
-        if wait:
-            image = wait_for_status(conn, image, "active", timeout=timeout)
-        else:
-            image = conn.image.get_image(image.id)
-        return image
-    except BaseException as exc:  # also Ctrl-C: never leave a half-made image behind
-        if image is not None:
-            _delete_quietly(conn, image.id)
-        if isinstance(exc, Exception):
-            raise _translate(exc, f"Creating image {name!r}") from None
-        raise
+
+def _create_record(conn, request):
+    """POST /v2/images with every field. The data follows in a second request, so that we
+    hold the image's ID and can delete it if anything after this fails."""
+    return conn.image.create_image(request.name, allow_duplicates=True, **request.fields)
+
+
+def _import_from_url(conn, image, url):
+    """Ask Glance to fetch the URL itself (interoperable import, web-download)."""
+    answer = conn.image.import_image(image, method="web-download", uri=url)
+    if answer.status_code == 400 and "filtering" in answer.text:
+        raise UnsupportedURL(
+            f"The cloud refuses to download from {url}: its import filter only allows some "
+            f"hosts and ports ([import_filtering_opts] in glance-api.conf). Use a URL the "
+            f"cloud allows, or download the file and upload it.")
+    sdk_exc.raise_from_response(answer)
 
 
 def _upload(conn, image, source, value, progress):
@@ -483,37 +488,53 @@ def _failed_import(image):
 
 def wait_for_status(conn, image, status="active", *, timeout=300, interval=1.0,
                     on_change=None):
-    """Poll until the image reaches status; raise on killed or a failed import, or timeout.
+    """Wait (the SDK's wait_for_status) until the image reaches status; raise on killed or a
+    failed import, or timeout.
 
     on_change(status) is called at each new status (to show queued -> saving -> active)."""
     image_id = getattr(image, "id", image)
-    deadline = time.monotonic() + timeout
-    seen = None
-    while True:
-        try:
-            image = conn.image.get_image(image_id)
-        except Exception as exc:
-            raise _translate(exc, f"Waiting for image {image_id}") from None
-        if image.status != seen:
-            seen = image.status
-            if on_change:
-                on_change(seen)
-        if image.status == status:
-            return image
-        if image.status in ("killed", "deleted", "pending_delete"):
-            raise ImportFailed(f"Image {image.name!r} ended {image.status}: its data could not "
-                               f"be stored. Check the source and try again.")
-        if _failed_import(image) and image.status == "queued":
+    try:
+        image = conn.image.get_image(image_id)
+        watch = _StatusWatch(image, on_change)
+        conn.image.wait_for_status(image, status, failures=["killed", "deleted", "pending_delete"],
+                                   interval=interval, wait=timeout, callback=watch)
+        watch()
+        return image
+    except sdk_exc.ResourceFailure:
+        raise ImportFailed(f"Image {image.name!r} ended {image.status}: its data could not "
+                           f"be stored. Check the source and try again.") from None
+    except sdk_exc.ResourceTimeout:
+        raise ImageTimeout(f"Image {image.name!r} is still {image.status} after "
+                           f"{timeout:.0f} s. Try again with a larger timeout=, or check "
+                           f"the source.") from None
+    except ImageError:
+        raise
+    except Exception as exc:
+        raise _translate(exc, f"Waiting for image {image_id}") from None
+
+
+class _StatusWatch:
+    """The callback for the SDK's wait: it is given only a progress figure, but the SDK's
+    fetch updates the image in place, so the status is read there. It reports each new
+    status, and stops the wait on a failed import, which the SDK cannot see: the status
+    goes back to queued, and only os_glance_failed_import says why."""
+
+    def __init__(self, image, on_change):
+        self.image, self.on_change, self.seen = image, on_change, None
+        self()
+
+    def __call__(self, _progress=None):
+        if self.image.status != self.seen:
+            self.seen = self.image.status
+            if self.on_change:
+                self.on_change(self.seen)
+        failed = _failed_import(self.image)
+        if failed and self.image.status == "queued":
             raise ImportFailed(
-                f"Glance could not import the data of {image.name!r} (the import to store "
-                f"'{_failed_import(image)}' failed and the image went back to queued). The "
-                f"URL may not answer from the cloud, or the data is not a {image.disk_format}"
+                f"Glance could not import the data of {self.image.name!r} (the import to store "
+                f"'{failed}' failed and the image went back to queued). The URL may not "
+                f"answer from the cloud, or the data is not a {self.image.disk_format}"
                 f" image. Check the URL and the format.")
-        if time.monotonic() >= deadline:
-            raise ImageTimeout(f"Image {image.name!r} is still {image.status} after "
-                               f"{timeout:.0f} s. Try again with a larger timeout=, or check "
-                               f"the source.")
-        time.sleep(interval)
 
 
 # --- update -------------------------------------------------------------------------------
@@ -557,15 +578,15 @@ def _validate_changes(changes):
     return fields
 
 
-def update_image(conn, name_or_id, *, show=False, **changes):
+def update_image(conn, name_or_id, *, show_equivalent=False, **changes):
     """Change an image's fields in one PATCH, with raw API names; returns the updated image."""
     fields = _validate_changes(changes)
     image = find_image(conn, name_or_id)
     if "name" in fields and fields["name"] != image.name and _exists(conn, fields["name"]):
         raise DuplicateName(f"An image called {fields['name']!r} already exists: choose "
                             f"another name.")
-    if show:
-        _show.equivalent(*equivalents.update_lines(image.id, fields,
+    if show_equivalent:
+        show.equivalent(*equivalents.update_lines(image.id, fields,
                                                    current_tags=image.tags or []))
     try:
         current = conn.image.get(f"/images/{image.id}").json()
@@ -580,14 +601,14 @@ def update_image(conn, name_or_id, *, show=False, **changes):
 
 
 # --- delete -------------------------------------------------------------------------------
-def delete_image(conn, name_or_id, *, show=False):
+def delete_image(conn, name_or_id, *, show_equivalent=False):
     """Delete an image (permanent). False if it was already gone; protected -> ProtectedImage."""
     try:
         image = find_image(conn, name_or_id)
     except ImageNotFound:
         return False
-    if show:
-        _show.equivalent(*equivalents.delete_lines([image]))
+    if show_equivalent:
+        show.equivalent(*equivalents.delete_lines([image]))
     if image.is_protected:
         raise ProtectedImage(f"Image {image.name!r} is protected, so Glance refuses to delete "
                              f"it. Unprotect it first: update_image(conn, {image.name!r}, "
@@ -625,12 +646,6 @@ def publish_on_mirror(path):
 
     The mirror is a plain web server on 127.0.0.1 that Glance's web-download may fetch
     from, standing in for sites such as cloud-images.ubuntu.com."""
-    import shutil
+    from .cloud import PocketCloud
 
-    from .cloud import Layout, PocketCloud
-
-    cloud = PocketCloud(say=lambda *_: None)
-    cloud.require_up()
-    path = Path(path)
-    shutil.copyfile(path, cloud.layout.state / "mirror" / path.name)
-    return Layout.default().url("mirror", f"/{path.name}")
+    return PocketCloud(say=lambda *_: None).publish_on_mirror(path)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from keystoneauth1 import exceptions as ks_exc
 
 from . import capabilities, show
+from .messages import error_line
 
 #: What the course does with each service type (the catalog may hold others: not used).
 COURSE_USES = {
@@ -38,7 +39,7 @@ DISCOVERY_TIMEOUT = 10  # seconds per request: a dead endpoint must not hang the
 
 
 @dataclass
-class Service:
+class CatalogService:
     """One catalog entry, with what its version discovery document says."""
 
     type: str
@@ -183,13 +184,8 @@ def discover(conn, url):
     return (f"{in_url.group(1)} (from the URL)" if in_url else "no discovery document"), ""
 
 
-def _one_line(exc):
-    text = str(exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:160]
-
-
 def catalog_services(conn):
-    """One Service row per catalog entry, in catalog order."""
+    """One CatalogService row per catalog entry, in catalog order."""
     rows = []
     for entry in capabilities.catalog(conn):
         url = _endpoint_url(entry, conn)
@@ -198,8 +194,8 @@ def catalog_services(conn):
         except ks_exc.ConnectFailure:  # refused or timed out: the service is down
             version, micro = f"{UNREACHABLE}: no answer at {url}", ""
         except Exception as exc:  # nothing a service says must stop the summary
-            version, micro = f"{UNREACHABLE}: {_one_line(exc)}", ""
-        rows.append(Service(entry.get("type", "?"), entry.get("name", ""), url, version, micro,
+            version, micro = f"{UNREACHABLE}: {error_line(exc, limit=160)}", ""
+        rows.append(CatalogService(entry.get("type", "?"), entry.get("name", ""), url, version, micro,
                             COURSE_USES.get(entry.get("type"), "not used by this course")))
     return rows
 
@@ -209,7 +205,7 @@ def _probe(service, feature, source, ask):
     try:
         value = ask()
     except Exception as exc:
-        value = f"could not ask: {_one_line(exc)}"
+        value = f"could not ask: {error_line(exc, limit=160)}"
     return Feature(service, feature, value, source)
 
 
@@ -257,7 +253,7 @@ def swift_features(conn):
     try:
         info = conn.object_store.get_info()
     except Exception as exc:
-        return [Feature("object-store", "/info", f"could not ask: {_one_line(exc)}", "GET /info")]
+        return [Feature("object-store", "/info", f"could not ask: {error_line(exc, limit=160)}", "GET /info")]
     document = {key: getattr(info, key) for key in ("swift", "slo", "tempurl")}
     return [Feature("object-store", name, value, "GET /info")
             for name, value in parse_swift_info(document)]
@@ -320,10 +316,10 @@ def token_facts(conn):
 
 def identity_rows(who):
     """One row per role (learner, admin, partner): its cloud name and whether it works here."""
-    from .connect import ROLE_ENV, ROLES, ConnectError, connect
+    from .connect import IDENTITY_ROLES, ROLE_ENV, ConnectError, connect
 
     rows = []
-    for role in ROLES:
+    for role in IDENTITY_ROLES:
         name = who.name(role)
         row = {"role": role, "cloud": name or "-", "available": "no", "user": "",
                "project": "", "roles": ""}
@@ -333,7 +329,7 @@ def identity_rows(who):
             try:
                 conn = connect(role=role)
             except ConnectError as exc:
-                row["available"] = f"no: {_one_line(exc)}"
+                row["available"] = f"no: {error_line(exc, limit=160)}"
             else:
                 facts = token_facts(conn)
                 row.update(available="yes", user=facts["user"], project=facts["project"],

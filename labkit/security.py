@@ -48,6 +48,7 @@ from keystoneauth1 import exceptions as ksa_exc
 from openstack import exceptions as sdk_exc
 
 from . import cleanup, marks, show
+from .messages import error_line
 from .private import write_private
 
 LESSON = "03"
@@ -68,16 +69,6 @@ class ImageRefused(Exception):
 
 # --- showing things -----------------------------------------------------------------------
 FERNET = re.compile(r"gAAAAA[A-Za-z0-9_\-=]{20,}")
-
-
-def error_line(exc):
-    """An SDK exception as one readable line: the HTTP status and the service's own words."""
-    status = getattr(exc, "status_code", None)
-    details = getattr(exc, "details", None)
-    text = details if details and details != "None" else str(exc)
-    text = re.sub(r"^\w+Exception: \d+: Client Error for url: \S+, ", "", " ".join(text.split()))
-    text = re.sub(r"^\d{3} [A-Za-z ]+: ", "", text)  # Glance repeats the status in its text
-    return f"{status} {text}" if status else text
 
 
 def _status(exc):
@@ -498,32 +489,23 @@ def write_app_credential_cloud(conn, cred, cloud_name=None, path=None):
 
 def connect_app_credential(cloud_name, path=None):
     """A Connection that logs in with the application credential in the lesson's clouds.yaml."""
-    from openstack.config import OpenStackConfig
-    from openstack.config.exceptions import OpenStackConfigException
-    from openstack.connection import Connection
+    from .connect import CredentialsRefused, NoSuchCloud, open_cloud
 
     path = Path(path) if path else app_credentials_file()
     try:
-        region = OpenStackConfig(config_files=[str(path)], load_envvars=False).get_one(
-            cloud=cloud_name)
-    except OpenStackConfigException:
+        return open_cloud(cloud_name, path)
+    except NoSuchCloud:
         raise SecurityInputError(f"No cloud {cloud_name!r} in {path}: write it first "
                                  f"(write_app_credential_cloud).") from None
-    conn = Connection(config=region)
-    try:
-        conn.authorize()
-    except sdk_exc.SDKException as exc:  # the SDK wraps keystoneauth's 401/404 in SDKException
+    except CredentialsRefused as exc:
         raise CredentialRejected(
-            f"Keystone refused application credential {cloud_name!r} ({_status(exc)}): it has "
+            f"Keystone refused application credential {cloud_name!r} ({exc.status}): it has "
             f"expired, been revoked, or its secret is wrong. Create a new one.") from None
-    return conn
 
 
 def find_app_credential(conn, name_or_id):
-    for cred in conn.identity.application_credentials(user=conn.current_user_id):
-        if name_or_id in (cred.name, cred.id):
-            return cred
-    return None
+    """The learner's application credential with this name or ID, or None."""
+    return conn.identity.find_application_credential(conn.current_user_id, name_or_id)
 
 
 def revoke_app_credential(conn, name_or_id, path=None):
@@ -590,19 +572,14 @@ def partner_view(partner, image_id):
 
 def is_pocket_cloud(conn):
     """True when conn talks to this machine's pocket cloud (whose operator you are)."""
-    from .cloud.layout import Layout
-
-    layout = Layout.default()
-    return (layout.clouds_yaml.is_file()
-            and conn.config.get_auth_args().get("auth_url", "").rstrip("/")
-            == layout.url("keystone", "/v3"))
+    return _pocket().serves(conn)
 
 
 def _glance_log(conn):
     """The pocket cloud's Glance log, or None on another cloud (its log is the operator's)."""
     if not is_pocket_cloud(conn):
         return None
-    log = _pocket_layout().log("glance")
+    log = _pocket().log_path("glance")
     return log if log.is_file() else None
 
 
@@ -698,10 +675,10 @@ def make_small_qcow2(folder=None):
 
 
 # --- policy (the pocket cloud's Glance) ---------------------------------------------------
-def _pocket_layout():
-    from .cloud.layout import Layout
+def _pocket():
+    from .cloud import PocketCloud
 
-    return Layout.default()
+    return PocketCloud(say=lambda *_: None)
 
 
 def glance_policy_rules(names):
@@ -710,26 +687,14 @@ def glance_policy_rules(names):
     The defaults come from ``oslopolicy-policy-generator --namespace glance`` (the services'
     own tool); the overrides from the ``policy.yaml`` next to ``glance-api.conf``.
     """
-    layout = _pocket_layout()
-    done = subprocess.run(
-        [str(layout.venv_bin / "oslopolicy-policy-generator"), "--namespace", "glance"],
-        capture_output=True, text=True, check=True)
-    rules = yaml.safe_load(done.stdout) or {}
+    rules = _pocket().default_policy("glance")
     if glance_policy_file().is_file():
         rules.update(yaml.safe_load(glance_policy_file().read_text()) or {})
     return {name: rules.get(name) for name in names}
 
 
 def glance_policy_file():
-    return _pocket_layout().state / "glance" / "policy.yaml"
-
-
-def _restart_glance():
-    from .cloud import PocketCloud
-
-    cloud = PocketCloud(say=lambda *_: None)
-    cloud.down(["glance"])
-    cloud.up()
+    return _pocket().image_policy_file
 
 
 @contextlib.contextmanager
@@ -748,8 +713,7 @@ def glance_policy_override(rules):
         time.sleep(0.05)  # a distinct mtime from any earlier read
         yield path
     finally:
-        path.unlink(missing_ok=True)
-        _restart_glance()
+        _pocket().restart_image_service(policy_file=None)
 
 
 # --- cleanup finders: what lesson 3 makes ---------------------------------------------------

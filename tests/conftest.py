@@ -31,9 +31,23 @@ def quiet(*_):
     """A `say` for PocketCloud that keeps the test output free of progress lines."""
 
 
+def to_terminal(config):
+    """A `say` that reaches the terminal past pytest's output capture: the first `make test`
+    installs the services (minutes), and a newcomer should see that something is happening."""
+    capture = config.pluginmanager.getplugin("capturemanager")
+    reporter = config.pluginmanager.getplugin("terminalreporter")
+
+    def say(line):
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
+    return say
+
+
 @pytest.fixture(scope="session")
-def pocket():
-    """The session's pocket cloud, started once (a no-op when it is already up)."""
+def pocket(pytestconfig):
+    """The session's pocket cloud, started once (a no-op when it is already up). The one-off
+    install is shown on the terminal; the routine start stays quiet."""
+    PocketCloud(say=to_terminal(pytestconfig)).install()
     cloud = PocketCloud(say=quiet)
     cloud.up(timeout=180)
     yield cloud

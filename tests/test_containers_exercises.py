@@ -7,7 +7,7 @@ import pytest
 
 import solutions
 from labkit import containers
-from labkit import containers_exercises as exercises
+from labkit.exercises import containers as exercises
 
 pytestmark = pytest.mark.cloud
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04-working-with-containers.ipynb"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from labkit import formats, marks
-from labkit.images_exercises import MysteryFormat, ProtectWithTheCLI, UploadWithTheSDK
+from labkit.exercises.images import MysteryFormat, ProtectWithTheCLI, UploadWithTheSDK
 
 pytestmark = pytest.mark.cloud
 NAMES = (marks.name("ex-upload"), marks.name("ex-mystery"))

@@ -11,7 +11,8 @@ import nbformat
 import pytest
 import yaml
 
-from labkit import cleanup, containers, doctor, marks, release, verify, workshop
+from labkit import cleanup, containers, marks
+from labkit.instructor import doctor, release, verify, workshop
 from labkit.connect import ConnectError, open_cloud
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ import pytest
 
 import solutions
 from labkit import security
-from labkit import security_exercises as exercises
+from labkit.exercises import security as exercises
 
 pytestmark = pytest.mark.cloud
 NOTEBOOK = (Path(__file__).resolve().parents[1] / "notebooks"

@@ -5,7 +5,7 @@ import pytest
 from openstack import exceptions as sdk_exc
 
 from labkit import cleanup, marks, shares
-from labkit import shares_exercises as exercises
+from labkit.exercises import shares as exercises
 from labkit.shares import BadRequest, HasSnapshots, NotFound
 
 pytestmark = pytest.mark.cloud

@@ -8,7 +8,7 @@ import pytest
 
 import solutions
 from labkit import cleanup, shares
-from labkit import shares_exercises as exercises
+from labkit.exercises import shares as exercises
 
 pytestmark = pytest.mark.cloud
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "02-network-shared-folders.ipynb"

@@ -3,7 +3,7 @@ and the typical mistakes (the project's ID, another project's name) do not."""
 
 import pytest
 
-from labkit.start_exercises import WhichProject
+from labkit.exercises.start import WhichProject
 
 pytestmark = pytest.mark.cloud
 

@@ -92,3 +92,30 @@ def test_the_pocket_cloud_named_as_labkit_lab_exports_it_is_the_pocket_cloud(mon
     other = tmp_path / "clouds.yaml"  # a cloud that a learner happens to call labkit
     monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(other))
     assert identities().pocket is False
+
+
+class FakePocket:
+    """Stands in for PocketCloud: up, with its clouds.yaml at a known path."""
+
+    layout = type("Layout", (), {"clouds_yaml": "/pocket/clouds.yaml"})()
+
+    def is_up(self):
+        return True
+
+
+@pytest.mark.parametrize("name, admin", [("labkit", "labkit-admin"), ("labkit-admin", None),
+                                          ("labkit-partner", None)])
+def test_pocket_names_work_without_exported_variables(monkeypatch, name, admin):
+    """`labkit verify --cloud labkit` in a fresh shell: the name is the pocket cloud's own."""
+    import labkit.cloud
+
+    monkeypatch.setattr(labkit.cloud, "PocketCloud", FakePocket)
+    who = identities(cloud=name)
+    assert (who.learner, who.admin, who.config_file, who.pocket) == (
+        name, admin, "/pocket/clouds.yaml", True)
+
+
+def test_exported_config_file_still_decides_where_pocket_names_are(monkeypatch):
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", "/elsewhere/clouds.yaml")
+    who = identities(cloud="labkit")
+    assert (who.config_file, who.pocket) == ("/elsewhere/clouds.yaml", False)

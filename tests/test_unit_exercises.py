@@ -2,7 +2,7 @@
 
 import pytest
 
-from labkit import exercises
+from labkit.exercises import base as exercises
 
 
 class Crashes(exercises.Exercise):

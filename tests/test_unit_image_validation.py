@@ -1,8 +1,8 @@
-"""Horizon's image-form rules and messages (labkit.widgets.validation): no cloud needed."""
+"""Horizon's image-form rules and messages (labkit.image_rules): no cloud needed."""
 
 import pytest
 
-from labkit.widgets import validation as v
+from labkit import image_rules as v
 
 ALL_DISKS = ["ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop"]
 ALL_CONTAINERS = ["ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"]

@@ -14,7 +14,7 @@ import pytest
 from labkit import cleanup, formats, images, marks
 from labkit.cloud.layout import Layout
 from labkit.widgets import CreateImageForm, DeleteImagesForm, EditImageForm, ImageTable
-from labkit.widgets import validation as v
+from labkit import image_rules as v
 from labkit.widgets.edit_image import raw_image
 
 pytestmark = pytest.mark.cloud

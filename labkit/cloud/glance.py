@@ -2,7 +2,6 @@
 
 import shutil
 
-from .process import Process
 from .service import Service
 
 
@@ -38,9 +37,7 @@ class Glance(Service):
         run([*manage, "db_load_metadefs", str(metadefs_folder(layout))], env=env)
 
     def processes(self, layout):
-        port = layout.ports()["glance"]
-        return [Process("glance", self.gunicorn(layout, "glance", "glance_app", port, 8),
-                        port=port, health_url=layout.url("glance", "/healthcheck"))]
+        return [self.web_process(layout, threads=8, health_path="/healthcheck")]
 
     def endpoints(self, layout):
         return [("image", "glance", layout.url("glance"))]

@@ -17,6 +17,7 @@ from keystoneauth1 import exceptions as ks_exc
 
 from .registry import SERVICES
 from .service import render
+from ..accounts import find_or_create_project, find_or_create_user
 from ..private import write_private
 from .state import read_secrets
 
@@ -55,21 +56,6 @@ def _rotate_admin_password(layout, secrets):
     time.sleep(1.1)
 
 
-def _project(idc, name, description):
-    return (idc.find_project(name, domain_id="default")
-            or idc.create_project(name=name, domain_id="default", description=description))
-
-
-def _user(idc, name, password, project, roles):
-    user = idc.find_user(name, domain_id="default")
-    if user is None:
-        user = idc.create_user(name=name, password=password, domain_id="default",
-                               default_project_id=project.id)
-    for role in roles:
-        idc.assign_project_role_to_user(project, user, idc.find_role(role, ignore_missing=False))
-    return user
-
-
 def _catalog(idc, layout):
     wanted = [("identity", "keystone", layout.url("keystone", "/v3"))]
     for service in SERVICES:
@@ -99,15 +85,17 @@ def bootstrap(layout):
     idc = conn.identity
     for role in ROLES:
         idc.find_role(role) or idc.create_role(name=role)
-    service_project = _project(idc, "service", "Service users of the pocket cloud")
+    service_project = find_or_create_project(idc, "service", "Service users of the pocket cloud")
     for service in SERVICES:
         if service.has_service_user:
-            _user(idc, service.name, secrets["services"][service.name], service_project,
-                  ["admin", "service"])
+            find_or_create_user(idc, service.name, secrets["services"][service.name],
+                                service_project, ["admin", "service"])
     descriptions = {"lesson": "The learner's project for OpenStack Day 3",
                     "partner": "A second project, for sharing and isolation lessons"}
     for user, project in PEOPLE:
-        _user(idc, user, secrets[user], _project(idc, project, descriptions[project]), ["member"])
+        find_or_create_user(idc, user, secrets[user],
+                            find_or_create_project(idc, project, descriptions[project]),
+                            ["member"])
     _catalog(idc, layout)
     conn.close()
     # a fresh connection sees the catalog just written

@@ -3,7 +3,6 @@
 import base64
 import os
 
-from .process import Process
 from .service import Service
 
 
@@ -48,9 +47,7 @@ class Keystone(Service):
         write_key_repository(layout.state / "keystone/credential-keys")
 
     def processes(self, layout):
-        port = layout.ports()["keystone"]
-        return [Process("keystone", self.gunicorn(layout, "keystone", "keystone_app", port, 4),
-                        port=port, health_url=layout.url("keystone", "/v3"))]
+        return [self.web_process(layout, threads=4, health_path="/v3")]
 
 
 SERVICE = Keystone()

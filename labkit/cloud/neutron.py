@@ -3,7 +3,6 @@
 Its schema comes from its models, not its migrations, which no longer run on PostgreSQL
 (runners/neutron_schema.py says why)."""
 
-from .process import Process
 from .service import RUNNERS, Service
 
 
@@ -21,9 +20,7 @@ class Neutron(Service):
         run([self.tool(layout, "neutron-db-manage"), "--config-file", conf, "stamp", "heads"])
 
     def processes(self, layout):
-        port = layout.ports()["neutron"]
-        return [Process("neutron", self.gunicorn(layout, "neutron", "neutron_app", port, 2),
-                        port=port, health_url=layout.url("neutron", "/"))]
+        return [self.web_process(layout, threads=2)]
 
     def endpoints(self, layout):
         return [("network", "neutron", layout.url("neutron"))]

@@ -7,8 +7,10 @@
 """
 
 import shutil
+import subprocess
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import environment, identities, process, state, system
 from .errors import CloudError, NotRunning, PortInUse, ServiceCrashed, ServiceTimeout
@@ -61,13 +63,21 @@ class PocketCloud:
         return system.why_not_available(self.layout.services) or "available"
 
     # --- lifecycle ---
+    def install(self):
+        """Install the services (and compute's, where the machine has its packages) and
+        prepare the seed state: the slow first-run steps, each a no-op once done (so a caller
+        can show them apart from a routine start). Returns why compute's install failed, if
+        it did."""
+        environment.ensure_installed(self.layout, self.say)
+        compute_failed = environment.ensure_compute(self.layout, self.say)
+        state.ensure_seed(self.layout, self.say)
+        return compute_failed
+
     def up(self, timeout=120):
         """Start whatever is not running and wait until every service answers."""
         started = time.monotonic()
         elapsed = lambda: f"[{time.monotonic() - started:5.1f}s]"  # noqa: E731
-        environment.ensure_installed(self.layout, self.say)
-        compute_failed = environment.ensure_compute(self.layout, self.say)
-        state.ensure_seed(self.layout, self.say)
+        compute_failed = self.install()
         if not state.check_format(self.layout):
             state.create(self.layout, self.say)
         joining = state.missing_services(self.layout)
@@ -160,3 +170,45 @@ class PocketCloud:
     def require_up(self):
         if not self.is_up():
             raise NotRunning("The pocket cloud is not running: start it with `labkit cloud up`.")
+
+    # --- for the lesson helpers: all they may know of the pocket cloud's inside ---
+    def serves(self, conn):
+        """True when conn talks to this pocket cloud (whose operator the learner is)."""
+        auth_url = conn.config.get_auth_args().get("auth_url", "").rstrip("/")
+        return self.layout.clouds_yaml.is_file() and auth_url == self.layout.url("keystone",
+                                                                                 "/v3")
+
+    def publish_on_mirror(self, path):
+        """Copy a file into the image mirror (a web server on 127.0.0.1 that Glance's
+        web-download may fetch from); returns its URL there."""
+        self.require_up()
+        path = Path(path)
+        shutil.copyfile(path, self.layout.state / "mirror" / path.name)
+        return self.layout.url("mirror", f"/{path.name}")
+
+    @property
+    def image_policy_file(self):
+        """Where Glance reads policy overrides (beside glance-api.conf); oslo.policy re-reads
+        it on the next request after it changes."""
+        return self.layout.state / "glance" / "policy.yaml"
+
+    def default_policy(self, namespace):
+        """A service's default policy rules {rule: check string}, from the services' own
+        ``oslopolicy-policy-generator``."""
+        import yaml
+
+        done = subprocess.run([str(self.layout.venv_bin / "oslopolicy-policy-generator"),
+                               "--namespace", namespace],
+                              capture_output=True, text=True, check=True)
+        return yaml.safe_load(done.stdout) or {}
+
+    def restart_image_service(self, policy_file=None):
+        """Restart Glance with policy_file's rules as its overrides, or with none (a removed
+        file leaves the old rules in a running Glance's memory: only a restart drops them)."""
+        target = self.image_policy_file
+        if policy_file is None:
+            target.unlink(missing_ok=True)
+        elif Path(policy_file) != target:
+            shutil.copyfile(policy_file, target)
+        self.down(["glance"])
+        self.up()

@@ -3,7 +3,7 @@
 Each process is started detached (its own session, reparented away from the caller), so a
 Jupyter kernel restart or the end of `labkit cloud up` does not take the cloud with it.
 Its pid and start time go to ``run/NAME.pid``; a pid is only trusted while the process with
-that pid still has that start time (pids get reused).
+that pid still has that start time (pids get reused). Process facts come from psutil.
 """
 
 import errno
@@ -17,6 +17,8 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
+
+import psutil
 
 from .errors import ServiceCrashed, ServiceTimeout
 from .layout import HOST
@@ -43,15 +45,25 @@ class Process:
 
 
 def _start_time(pid):
-    """The start time of pid in clock ticks, or None if it is gone or a zombie."""
+    """When pid started (as written in its pid file), or None if it is gone or a zombie."""
     try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
+        proc = psutil.Process(pid)
+        if proc.status() in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
+            return None
+        return repr(proc.create_time())
+    except psutil.Error:
         return None
-    if fields[0] in ("Z", "X"):
-        return None
-    return fields[19]
+
+
+def _same_start(pid, recorded):
+    """True when pid is still the process whose start time the pid file recorded."""
+    now = _start_time(pid)
+    if now is None or "." in recorded:
+        return now == recorded
+    # Written by a labkit before psutil: clock ticks since boot. Still read, so that a cloud
+    # started before an upgrade is seen, and stopped, by the new labkit.
+    ticks = (float(now) - psutil.boot_time()) * os.sysconf("SC_CLK_TCK")
+    return recorded == str(round(ticks))
 
 
 def read_pid(layout, name):
@@ -60,7 +72,7 @@ def read_pid(layout, name):
         pid, started = layout.pidfile(name).read_text().split()
     except (OSError, ValueError):
         return None
-    return int(pid) if _start_time(int(pid)) == started else None
+    return int(pid) if _same_start(int(pid), started) else None
 
 
 def port_in_use(port):
@@ -126,16 +138,14 @@ def stop(layout, procs, timeout=15):
 
 def _group_alive(pgid):
     """True while any live (non-zombie) process is in process group pgid."""
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
+    for proc in psutil.process_iter(["status"]):
+        if proc.info["status"] in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
             continue
         try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
+            if os.getpgid(proc.pid) == pgid:
+                return True
+        except ProcessLookupError:
             continue
-        if fields[0] not in ("Z", "X") and int(fields[2]) == pgid:
-            return True
     return False
 
 
@@ -195,35 +205,22 @@ def log_tail(path, lines=12):
 
 
 def memory_kib(pid, kind="Rss"):
-    """Memory of a process and all its descendants, in KiB, from /proc/PID/smaps_rollup.
+    """Memory of a process and all its descendants, in KiB.
 
     kind "Rss" counts every resident page (pages shared between a gunicorn master and its
     worker count twice); "Pss" shares them out, so the sum over processes is what they
     really take together."""
     total = 0
-    for p in [pid, *_descendants(pid)]:
-        try:
-            with open(f"/proc/{p}/smaps_rollup") as f:
-                for line in f:
-                    if line.startswith(f"{kind}:"):
-                        total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
-
-
-def _descendants(pid):
-    children = []
     try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return children
-    for tid in tasks:
+        top = psutil.Process(pid)
+        family = [top, *top.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    for proc in family:
         try:
-            with open(f"/proc/{pid}/task/{tid}/children") as f:
-                kids = [int(c) for c in f.read().split()]
-        except OSError:
+            # Pss needs smaps (slower); Rss is in the cheap counters
+            info = proc.memory_full_info() if kind == "Pss" else proc.memory_info()
+        except psutil.Error:
             continue
-        for kid in kids:
-            children += [kid, *_descendants(kid)]
-    return children
+        total += getattr(info, kind.lower()) // 1024
+    return total

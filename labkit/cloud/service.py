@@ -23,6 +23,8 @@ import re
 from importlib import resources
 from pathlib import Path
 
+from .process import Process
+
 TEMPLATES = resources.files("labkit.cloud") / "templates"
 RUNNERS = Path(__file__).resolve().parent / "runners"
 
@@ -109,6 +111,14 @@ class Service:
         return []
 
     # helpers for subclasses
+    def web_process(self, layout, threads, health_path="/"):
+        """The service's API process: runners/NAME_app.py under gunicorn on its port, healthy
+        once health_path answers."""
+        port = layout.ports()[self.name]
+        return Process(self.name, self.gunicorn(layout, self.name, f"{self.name}_app", port,
+                                                threads),
+                       port=port, health_url=layout.url(self.name, health_path))
+
     @staticmethod
     def tool(layout, name):
         return str(layout.venv_bin / name)

@@ -12,7 +12,7 @@ import ipywidgets as w
 
 from .. import image_equivalents as equivalents
 from .. import images, marks, show
-from . import validation as v
+from .. import image_rules as v
 from .file_chooser import ServerFileChooser
 from .form import GENERAL, ImageDetailsForm, Result, choice, heading, one_line, text
 
@@ -66,20 +66,7 @@ class CreateImageForm(ImageDetailsForm):
     # --- building the widgets ----------------------------------------------------------
     def _build(self, start_folder):
         self.name_help = w.HTML("", layout=w.Layout(margin="0 0 0 175px"))
-        self.source_input = choice(w.ToggleButtons, "Source Type",
-                                   [o for o in v.SOURCE_TYPES if o[1] in self.sources],
-                                   self.sources[0], required=True, css="labkit-image-source")
-        self.file_input = text("File", required=True, css="labkit-image-file",
-                               placeholder="a path on the Jupyter server, e.g. cirros.qcow2")
-        self.browse_button = w.ToggleButton(description="Browse the server", icon="folder-open")
-        self.browse_button.add_class("labkit-image-browse")
-        self.chooser = ServerFileChooser(self.file_input, start_folder)
-        self.upload_input = w.FileUpload(description="Browser upload", multiple=False)
-        self.upload_input.add_class("labkit-image-upload")
-        self.upload_label = w.Label("")
-        self.clear_upload_button = w.Button(description="Clear upload", icon="times")
-        self.url_input = text("Location", required=True, css="labkit-image-url",
-                              placeholder="An external (HTTP) URL to load the image from")
+        self._build_sources(start_folder)
         self.kernel_input = choice(w.Dropdown, "Kernel", [("Choose an image", "")], "",
                                    css="labkit-image-kernel")
         self.ramdisk_input = choice(w.Dropdown, "Ramdisk", [("Choose an image", "")], "",
@@ -92,13 +79,6 @@ class CreateImageForm(ImageDetailsForm):
                                       icon="upload")
         self.submit_button.add_class("labkit-image-submit")
 
-        self.file_panel = w.VBox([
-            self.with_error(self.file_input, "file"),
-            w.HBox([self.browse_button], layout=w.Layout(margin="0 0 0 175px")),
-            self.chooser.widget,
-            w.HTML(UPLOAD_NOTE, layout=w.Layout(margin="6px 0 2px 0", max_width="760px")),
-            w.HBox([self.upload_input, self.clear_upload_button, self.upload_label])])
-        self.url_panel = self.with_error(self.url_input, "url")
         self.kernel_panel = w.VBox([self.kernel_input, self.ramdisk_input])
         details = w.VBox([
             heading("Image Details"),
@@ -111,11 +91,7 @@ class CreateImageForm(ImageDetailsForm):
             heading("Image Requirements"),
             self.kernel_panel,
             self.with_error(self.architecture_input, "architecture"),
-            self.with_error(self.min_disk_input, "min_disk"),
-            self.with_error(self.min_ram_input, "min_ram"),
-            heading("Image Sharing"),
-            self.with_error(self.visibility_input, "visibility"),
-            self.with_error(self.protected_input, "protected")])
+            *self.minimums_and_sharing()])
         steps = self.build_steps(details, "Image Details")
         self.widget = w.VBox([
             w.HTML("<h3 style='margin:4px 0'>Create Image</h3>"), steps,
@@ -132,6 +108,31 @@ class CreateImageForm(ImageDetailsForm):
         self.upload_input.observe(self._uploaded, "value")
         self.clear_upload_button.on_click(lambda _: self._set_data(None))
         self.on_click(self.submit_button, self.submit)
+
+    def _build_sources(self, start_folder):
+        """The Image Source rows: the source choice, the file panel (a server path, a
+        chooser, a browser upload) and the URL panel."""
+        self.source_input = choice(w.ToggleButtons, "Source Type",
+                                   [o for o in v.SOURCE_TYPES if o[1] in self.sources],
+                                   self.sources[0], required=True, css="labkit-image-source")
+        self.file_input = text("File", required=True, css="labkit-image-file",
+                               placeholder="a path on the Jupyter server, e.g. cirros.qcow2")
+        self.browse_button = w.ToggleButton(description="Browse the server", icon="folder-open")
+        self.browse_button.add_class("labkit-image-browse")
+        self.chooser = ServerFileChooser(self.file_input, start_folder)
+        self.upload_input = w.FileUpload(description="Browser upload", multiple=False)
+        self.upload_input.add_class("labkit-image-upload")
+        self.upload_label = w.Label("")
+        self.clear_upload_button = w.Button(description="Clear upload", icon="times")
+        self.url_input = text("Location", required=True, css="labkit-image-url",
+                              placeholder="An external (HTTP) URL to load the image from")
+        self.file_panel = w.VBox([
+            self.with_error(self.file_input, "file"),
+            w.HBox([self.browse_button], layout=w.Layout(margin="0 0 0 175px")),
+            self.chooser.widget,
+            w.HTML(UPLOAD_NOTE, layout=w.Layout(margin="6px 0 2px 0", max_width="760px")),
+            w.HBox([self.upload_input, self.clear_upload_button, self.upload_label])])
+        self.url_panel = self.with_error(self.url_input, "url")
 
     def _load_kernels_and_ramdisks(self):
         """Horizon offers existing aki images as kernels and ari images as ramdisks."""
@@ -239,7 +240,7 @@ class CreateImageForm(ImageDetailsForm):
 
     # --- reading and submitting -----------------------------------------------------------------
     def values(self):
-        """The fields as validation.validate_create reads them."""
+        """The fields as image_rules.validate_create reads them."""
         return {**self.common_values(), "source_type": self.source_input.value,
                 "file": self.file_input.value,
                 "upload_size": None if self._data is None else len(self._data),

@@ -15,7 +15,7 @@ import ipywidgets as w
 
 from .. import image_equivalents as equivalents
 from .. import images, show
-from . import validation as v
+from .. import image_rules as v
 from .form import Form, Result, one_line
 
 SELECT_SOME = "Select at least one image to delete."

@@ -13,7 +13,7 @@ import ipywidgets as w
 
 from .. import image_equivalents as equivalents
 from .. import images, show
-from . import validation as v
+from .. import image_rules as v
 from .create_image import HAS_ERRORS, read_offer
 from .form import GENERAL, ImageDetailsForm, Result, heading, one_line, text
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 import ipywidgets as w
 
 from .. import images
-from . import validation as v
+from ..messages import error_line
+from .. import image_rules as v
 from .metadata_catalog import MetadataCatalog
 from .metadata_rows import MetadataRows
 
@@ -52,10 +53,9 @@ def choice(kind, label, options, value, *, required=False, css=None):
 
 def one_line(exc):
     """An exception as one readable line: labkit's own messages as they are, others named."""
-    text_ = " ".join(str(exc).split())
-    if not isinstance(exc, images.ImageError):  # not written for a learner: say what it was
-        text_ = f"{type(exc).__name__}: {text_[:300]}"
-    return text_
+    if isinstance(exc, images.ImageError):  # written for a learner: as it is
+        return " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {error_line(exc)}"  # not written for a learner: say what it was
 
 
 def heading(title):
@@ -131,8 +131,7 @@ class Form:
             try:
                 action()
             except Exception as exc:
-                self.finish(Result(ok=False, message=f"Unexpected error: "
-                                   f"{str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__}"))
+                self.finish(Result(ok=False, message=f"Unexpected error: {one_line(exc)}"))
         button.on_click(clicked)
 
     # --- the Python API ---------------------------------------------------------------

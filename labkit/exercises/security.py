@@ -9,8 +9,8 @@ credentials have no metadata to carry the lesson mark).
 import datetime
 import stat
 
-from . import security
-from .exercises import Correct, Exercise, Incorrect, NotAttempted
+from .. import security
+from .base import Correct, Exercise, Incorrect, NotAttempted
 
 
 class WebGroup(Exercise):

@@ -9,8 +9,8 @@ server drops headers whose names hold an underscore), so that cleanup finds it.
 
 from openstack import exceptions as sdk_exc
 
-from . import containers
-from .exercises import Correct, Exercise, Incorrect, NotAttempted
+from .. import containers
+from .base import Correct, Exercise, Incorrect, NotAttempted
 
 EXERCISE_CONTAINER = "day3-exercise"
 PUBLIC_CONTAINER = "day3-exercise-public"

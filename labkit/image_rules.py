@@ -11,7 +11,7 @@ limit), the message says what to do instead.
 
 from urllib.parse import urlparse
 
-from .. import marks
+from . import marks
 
 #: Horizon's validationRules.fieldMaxLength: names, descriptions, locations, architecture.
 FIELD_MAX_LENGTH = 255

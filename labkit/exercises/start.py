@@ -1,6 +1,6 @@
 """Start here (lesson 00): the one "Your turn" exercise, which shows how every check works."""
 
-from .exercises import Correct, Exercise, Incorrect, NotAttempted
+from .base import Correct, Exercise, Incorrect, NotAttempted
 
 
 class WhichProject(Exercise):

@@ -6,8 +6,8 @@ a learner working without the helpers: the `day3-` name prefix and the metadata
 labkit_lesson=02 on every share (so that cleanup finds it).
 """
 
-from . import marks, shares, show
-from .exercises import Correct, Exercise, Incorrect, NotAttempted, Uncheckable
+from .. import marks, shares, show
+from .base import Correct, Exercise, Incorrect, NotAttempted, Uncheckable
 
 EXERCISE_SHARE = "day3-exercise"
 EXERCISE_SNAPSHOT = "day3-exercise-snap"

@@ -7,8 +7,8 @@ prefix ``day3-``, the tag ``labkit`` and the property ``labkit_lesson=01``) so t
 lesson's clean-up finds them; the checks say so when a mark is missing.
 """
 
-from . import formats, marks
-from .exercises import Correct, Exercise, Incorrect, NotAttempted
+from .. import formats, marks
+from .base import Correct, Exercise, Incorrect, NotAttempted
 
 LESSON = "01"
 

@@ -28,7 +28,7 @@ asserts the outcome's kind fails. With ``LABKIT_STRICT_CHECKS=1`` (set for the t
 import os
 from dataclasses import dataclass
 
-from . import show
+from .. import show
 
 
 @dataclass

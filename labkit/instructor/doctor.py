@@ -7,13 +7,13 @@ a lesson cannot run; a warn means a part of a lesson will say it skips.
 import shutil
 from dataclasses import dataclass
 
-from . import offer, show
-from .connect import ConnectError, connect, identities
+from .. import offer, show
+from ..connect import ConnectError, connect, identities
 
 PASS, WARN, FAIL = "pass", "warn", "FAIL"
 
 #: service type -> (what it is for, result when missing, advice)
-SERVICES = {
+COURSE_SERVICES = {
     "identity": ("everything", FAIL, "The catalog must list Keystone."),
     "image": ("lesson 1 and 3 (Glance)", FAIL, "Lesson 1 needs Glance."),
     "object-store": ("lesson 4 (Swift)", WARN, "Lesson 4 will skip its hands-on cells."),
@@ -32,11 +32,6 @@ class Check:
     result: str
     found: str
     advice: str = ""
-
-
-def _feature(summary, service, feature):
-    return next((f.value for f in summary.features
-                 if f.service == service and f.feature == feature), "")
 
 
 def check_identities(cloud):
@@ -65,7 +60,7 @@ def check_identities(cloud):
 def check_services(summary):
     checks = []
     by_type = {s.type: s for s in summary.services}
-    for service_type, (purpose, missing, advice) in SERVICES.items():
+    for service_type, (purpose, missing, advice) in COURSE_SERVICES.items():
         row = by_type.get(service_type) or (by_type.get("sharev2")
                                             if service_type == "shared-file-system" else None)
         if row is None:
@@ -81,8 +76,8 @@ def check_services(summary):
 
 
 def check_glance(summary):
-    methods = _feature(summary, "image", "import methods")
-    formats = {f.strip() for f in _feature(summary, "image", "disk formats").split(",")}
+    methods = summary.feature("image", "import methods") or ""
+    formats = {f.strip() for f in (summary.feature("image", "disk formats") or "").split(",")}
     missing = sorted(NEEDED_DISK_FORMATS - formats)
     return [
         Check("image import: web-download", PASS if "web-download" in methods else WARN,
@@ -98,7 +93,7 @@ def check_swift(summary):
     checks = []
     for feature, advice in (("temporary URLs (tempurl)", "Lesson 4 skips temporary URLs."),
                             ("static large objects (slo)", "Lesson 4 skips large objects.")):
-        value = _feature(summary, "object-store", feature)
+        value = summary.feature("object-store", feature) or ""
         if value:
             ok = value.startswith("yes")
             checks.append(Check(f"swift {feature}", PASS if ok else WARN, value,

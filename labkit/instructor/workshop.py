@@ -18,8 +18,9 @@ from pathlib import Path
 
 import yaml
 
-from . import capabilities, cleanup, marks
-from .private import write_private
+from .. import capabilities, cleanup, marks
+from ..accounts import find_or_create_project, find_or_create_user
+from ..private import write_private
 
 TAG = "labkit-workshop"
 QUOTAS = {
@@ -30,25 +31,6 @@ QUOTAS = {
 
 def student_name(number):
     return marks.name(f"student{number:02d}")
-
-
-def _project(idc, name, description):
-    project = idc.find_project(name, domain_id="default")
-    if project is None:
-        project = idc.create_project(name=name, domain_id="default", description=description,
-                                     tags=[TAG])
-    return project
-
-
-def _user(idc, name, project, password):
-    user = idc.find_user(name, domain_id="default")
-    if user is None:
-        user = idc.create_user(name=name, password=password, domain_id="default",
-                               default_project_id=project.id)
-    else:  # a re-run: we do not know the old password, so set a new one
-        idc.update_user(user, password=password)
-    idc.assign_project_role_to_user(project, user, idc.find_role("member", ignore_missing=False))
-    return user
 
 
 def _set_quotas(admin, project):
@@ -75,9 +57,11 @@ def create(admin, students, output):
         clouds = {}
         for suffix, cloud in (("", "day3"), ("-partner", "day3-partner")):
             name = student_name(number) + suffix
-            project = _project(idc, name, "OpenStack Day 3 workshop (labkit)")
+            project = find_or_create_project(idc, name, "OpenStack Day 3 workshop (labkit)",
+                                             tags=[TAG])
             password = secrets.token_urlsafe(18)
-            _user(idc, name, project, password)
+            # a re-run does not know the old password, so the student gets a new one
+            find_or_create_user(idc, name, password, project, ["member"], reset_password=True)
             _set_quotas(admin, project)
             clouds[cloud] = _cloud_entry(auth_url, name, password, name, region)
         folder = Path(output) / student_name(number)
@@ -98,7 +82,7 @@ def workshop_projects(admin):
 
 def delete(admin, output, say=print):
     """Remove the students' lesson resources, then their users and projects."""
-    from .connect import open_cloud
+    from ..connect import open_cloud
 
     idc = admin.identity
     gone = []

@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 
 import nbformat
 import papermill
+from traitlets.config import Config
 
 from .release import lesson_notebooks
 
@@ -37,6 +38,9 @@ class LessonResult:
         return not self.failures
 
 
+# The kernel talks to papermill over local sockets: over TCP, ipykernel warns on every start
+# (once per lesson) that the channel is not encrypted; a socket file is private to this user.
+KERNEL_OVER_IPC = Config({"KernelManager": {"transport": "ipc"}})
 PAPERMILL_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
 
 
@@ -59,7 +63,8 @@ def run_lesson(path, output, parameters, timeout):
     try:
         papermill.execute_notebook(str(path), str(executed), parameters=parameters,
                                    cwd=str(path.parent), progress_bar=False,
-                                   execution_timeout=timeout, log_output=False)
+                                   execution_timeout=timeout, log_output=False,
+                                   config=KERNEL_OVER_IPC)
     except papermill.PapermillExecutionError:
         pass  # the executed notebook records where it failed
     except Exception as exc:  # the kernel died, the notebook is unreadable, ...
@@ -70,8 +75,8 @@ def run_lesson(path, output, parameters, timeout):
 
 
 def clean_after(result, cloud, lesson):
-    from . import cleanup
-    from .connect import connect
+    from .. import cleanup
+    from ..connect import connect
 
     try:
         conn = connect(cloud)

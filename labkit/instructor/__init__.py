@@ -1,0 +1,1 @@
+"""What an instructor runs before and after a workshop: doctor, verify, workshop, release."""
