@@ -134,7 +134,7 @@ def check_quotas(conn):
 
 def check_pocket_compute():
     """Whether this machine's pocket cloud can boot servers (QEMU, libvirt, root)."""
-    from .cloud import PocketCloud
+    from ..cloud import PocketCloud
 
     status = PocketCloud(say=lambda *_: None).compute_status()
     return Check("pocket cloud compute", PASS if status == "available" else WARN, status,
