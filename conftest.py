@@ -30,10 +30,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker("cloud")
 
 
-def pytest_sessionfinish(session, exitstatus):
-    """Stop the test cloud at the end (set LABKIT_KEEP_CLOUD=1 to keep it for re-runs)."""
-    if os.environ.get("LABKIT_KEEP_CLOUD"):
-        return
+def _test_cloud():
     from labkit.cloud import PocketCloud
 
-    PocketCloud(say=lambda *_: None).down()
+    return PocketCloud(say=lambda *_: None)
+
+
+def pytest_sessionstart(session):
+    # a session stops only the test cloud it started: another session (a full run beside
+    # a quick `-m "not cloud"` or `--collect-only`) keeps the cloud it is using
+    session.config.labkit_cloud_was_up = _test_cloud().is_up()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stop the test cloud at the end if this session started it (set LABKIT_KEEP_CLOUD=1 to
+    keep it for re-runs)."""
+    if os.environ.get("LABKIT_KEEP_CLOUD") or getattr(session.config, "labkit_cloud_was_up",
+                                                      True):
+        return
+    _test_cloud().down()
