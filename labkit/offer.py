@@ -30,6 +30,7 @@ COURSE_USES = {
     "sharev2": "part 2: network shared folders (Manila)",
     "network": "part 3: security groups (Neutron)",
     "compute": "part 3: key pairs; flavors (Nova)",
+    "placement": "behind Nova: where a server can go (Placement; with compute)",
     "object-store": "part 4: containers and objects (Swift)",
 }
 MANILA_TYPES = ("shared-file-system", "sharev2")
