@@ -55,3 +55,16 @@ def dumps(outcome):
     """An outcome as one line, for assertion messages."""
     return json.dumps({"kind": outcome.kind, "message": outcome.message,
                        "error": repr(getattr(outcome, "error", None))})
+
+
+def solve(exercise, namespace):
+    """Run the exercise's solution as written (with these names), then assert its check passes."""
+    run(exercise.solution, namespace)
+    outcome = exercise.check()
+    assert outcome.passed, dumps(outcome)
+
+
+def missing_from_notebook(notebook, exercise_classes):
+    """The exercises whose solution text the notebook's solution cells do not show."""
+    shown = solution_cells(notebook)
+    return [cls.__name__ for cls in exercise_classes if cls.solution.strip() not in shown]
