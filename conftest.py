@@ -22,12 +22,33 @@ for variable in ("OS_CLOUD", "OS_CLIENT_CONFIG_FILE", "LABKIT_ADMIN_CLOUD",
     os.environ.pop(variable, None)
 
 
+def pytest_addoption(parser):
+    parser.addoption("--long", action="store_true",
+                     help="also run the tests marked `long` (image builds, cloud-init boots: "
+                          "minutes each); `make test-long` runs only those")
+
+
 def pytest_collection_modifyitems(config, items):
     """Whatever needs the pocket cloud is marked `cloud`, so that `-m "not cloud"` is a fast
-    lane that starts none: every notebook cell (nbval), and every test using the fixture."""
+    lane that starts none: every notebook cell (nbval), and every test using the fixture.
+    Tests marked `long` run only with --long (CI passes it): `make test` stays short."""
     for item in items:
         if item.path.suffix == ".ipynb" or "pocket" in getattr(item, "fixturenames", ()):
             item.add_marker("cloud")
+    if config.getoption("--long"):
+        return
+    long_ones = [item for item in items if item.get_closest_marker("long")]
+    if long_ones:
+        config.hook.pytest_deselected(items=long_ones)
+        items[:] = [item for item in items if not item.get_closest_marker("long")]
+        config.labkit_long_deselected = len(long_ones)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    count = getattr(config, "labkit_long_deselected", 0)
+    if count:
+        terminalreporter.write_line(f"{count} long test(s) not run: `make test-long` runs them "
+                                    "(CI does)")
 
 
 def _test_cloud():
