@@ -107,9 +107,10 @@ class PocketCloud:
             self.say(f"{elapsed()} projects, users and catalog ready")
             # Nova's compute answers only once its service user exists: wait for it now
             process.wait_healthy(self.layout, self._required(), timeout)
-        for why in {why for svc in SERVICES if (why := svc.missing(self.layout))}:
-            self.say(f"{elapsed()} compute (booting servers) is not running: {why}. The "
-                     f"other services run; the lessons' boot parts say they skip."
+        for tier, why in {(svc.tier, why) for svc in SERVICES
+                          if (why := svc.missing(self.layout))}:
+            self.say(f"{elapsed()} {tier} is not running: {why}. The other services run; "
+                     f"the lessons' parts that need it say they skip."
                      + (f"\n{compute_failed}" if compute_failed else ""))
         fresh = len(to_start)
         self.say(f"Pocket cloud is up: {len(SERVICES)} services, "

@@ -79,6 +79,8 @@ class Service:
     optional = False
     #: started, and waited for, before the others (the database server)
     starts_first = False
+    #: what the learner loses when missing() says it cannot run, for `up`'s message
+    tier = "compute (booting servers)"
 
     def values(self, layout, secrets):
         """Template values of this service's own (see template_values for the shared ones)."""

@@ -23,7 +23,7 @@ from .layout import HOST, STATE_FORMAT, Layout
 from .postgres import SERVICE as DATABASE
 from .process import log_tail
 from .registry import SERVICES
-from .service import template_values
+from .service import Service, template_values
 
 SEED_FORMAT = f"{STATE_FORMAT}"
 
@@ -102,13 +102,20 @@ def _free_port():
         return sock.getsockname()[1]
 
 
+def _puts_in_seed(service):
+    """True when a service keeps something in the seed: a database, or a one-time init."""
+    return bool(service.databases) or type(service).init is not Service.init
+
+
 def _seed_is_current(layout):
+    """The seed has this labkit's format and every service that keeps something in it (a
+    service without either, such as the file server, needs no new seed to join)."""
     try:
         marker = json.loads((layout.seed / "SEED").read_text())
     except (OSError, ValueError):
         return False
     return (marker.get("format") == SEED_FORMAT
-            and {s.name for s in SERVICES} <= set(marker.get("services", [])))
+            and {s.name for s in SERVICES if _puts_in_seed(s)} <= set(marker.get("services", [])))
 
 
 def ensure_seed(layout, say=print):

@@ -21,7 +21,13 @@ from manila.common import config  # noqa: E402
 from manila import service  # noqa: E402
 from manila import version  # noqa: E402
 
+from manila_share_type import ensure_share_types  # noqa: E402  (beside this file)
+
 CONF = cfg.CONF
+LOG = log.getLogger("manila_all")
+#: The back end whose shares hold data: it needs the file server (labkit sets
+#: LABKIT_FILE_SERVER=1 where it runs), and is left out where it does not.
+FILE_SERVER_BACKEND = "folders"
 
 
 def main():
@@ -31,10 +37,13 @@ def main():
     config.verify_share_protocols()
     config.set_lib_defaults()
     log.setup(CONF, "manila")
+    ensure_share_types(say=LOG.info)
+    backends = [name for name in CONF.enabled_share_backends
+                if name != FILE_SERVER_BACKEND or os.environ.get("LABKIT_FILE_SERVER") == "1"]
     services = [service.Service.create(binary="manila-scheduler")]
     services += [service.Service.create(host=f"{CONF.host}@{backend}", service_name=backend,
                                         binary="manila-share", coordination=True)
-                 for backend in CONF.enabled_share_backends]
+                 for backend in backends]
     # The API comes last: the share manager registers [keystone_authtoken] auth_url itself,
     # which clashes if keystonemiddleware (loaded with the API) registered it first. It
     # also means the port opens only once the scheduler and share services exist.
