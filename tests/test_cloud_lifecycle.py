@@ -129,10 +129,12 @@ def test_cli_status(pocket):
     done = run_cli("cloud", "status")
     assert done.returncode == 0, done.stderr
     assert str(pocket.layout.state) in done.stdout
-    lines = {line.split()[0]: line for line in done.stdout.splitlines()[2:-1]}
+    lines = {line.split()[0]: line for line in done.stdout.splitlines()[2:-2]}
     assert set(lines) == process_names(pocket)
-    # the last line says whether compute is here, or what adds it
-    assert done.stdout.splitlines()[-1] == f"compute (booting servers): {pocket.compute_status()}"
+    # the last lines say whether compute and the file server are here, or what adds them
+    assert done.stdout.splitlines()[-2:] == [
+        f"compute (booting servers): {pocket.compute_status()}",
+        f"file server (mounting shares): {pocket.file_server_status()}"]
     for name, line in lines.items():
         assert "healthy" in line.split() and str(pocket.layout.log(name)) in line
     assert f"{pocket.layout.ports()['keystone']}" in lines["keystone"]

@@ -62,6 +62,10 @@ class PocketCloud:
         """'available', or why this machine cannot boot servers and what to do."""
         return system.why_not_available(self.layout.services) or "available"
 
+    def file_server_status(self):
+        """'available', or why shares cannot hold data here (no file server) and what to do."""
+        return system.why_no_file_server() or "available"
+
     # --- lifecycle ---
     def install(self):
         """Install the services (and compute's, where the machine has its packages) and
