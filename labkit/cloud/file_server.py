@@ -75,36 +75,59 @@ class FileServer(Service):
 SERVICE = FileServer()
 
 
-@contextlib.contextmanager
-def client_namespace(layout, address, name):
-    """A network namespace with `address` on this cloud's storage network, for the length
-    of the block; yields a function that runs a command inside it (a CompletedProcess).
-
-    The namespace is linked to the storage bridge by a veth pair and deleted afterwards
-    (with both ends of the pair)."""
+def add_client(layout, address, name):
+    """Make a network namespace with `address` on this cloud's storage network, linked to
+    the storage bridge by a veth pair; returns the namespace's name. One left by an earlier
+    run under that name is replaced."""
     address = ipaddress.ip_address(address)
     if address not in STORAGE_NETWORK or address == SERVER_ADDRESS:
         raise ValueError(f"{address} is not a client address on the storage network "
                          f"{STORAGE_NETWORK} (the server is {SERVER_ADDRESS}).")
     storage = namespace(layout)
     netns = f"{storage}-{name}"
-    inside, outside = "eth0", f"v{address.packed[-1]}-{name}"[:15]
+    remove_client(netns)
     _ip("netns", "add", netns)
     try:
-        _ip("link", "add", inside, "netns", netns, "type", "veth", "peer", "name", outside,
-            "netns", storage)
-        _ip("-n", storage, "link", "set", outside, "master", "br-storage", "up")
+        # the veth's far end is named after the client, inside the storage namespace only
+        _ip("link", "add", "eth0", "netns", netns, "type", "veth", "peer", "name",
+            f"to-{name}"[:15], "netns", storage)
+        _ip("-n", storage, "link", "set", f"to-{name}"[:15], "master", "br-storage", "up")
         _ip("-n", netns, "link", "set", "lo", "up")
-        _ip("-n", netns, "addr", "add", f"{address}/{STORAGE_NETWORK.prefixlen}", "dev", inside)
-        _ip("-n", netns, "link", "set", inside, "up")
+        _ip("-n", netns, "addr", "add", f"{address}/{STORAGE_NETWORK.prefixlen}", "dev", "eth0")
+        _ip("-n", netns, "link", "set", "eth0", "up")
+    except subprocess.CalledProcessError:
+        remove_client(netns)
+        raise
+    return netns
 
-        def run(*argv, timeout=600):
-            return subprocess.run(["ip", "netns", "exec", netns, *argv], capture_output=True,
-                                  text=True, timeout=timeout)
-        yield run
+
+def remove_client(netns):
+    """Delete a client namespace (and so its veth pair); a missing one is no error."""
+    subprocess.run(["ip", "netns", "delete", netns], capture_output=True)
+
+
+def clients(layout):
+    """The client namespaces of this cloud's storage network that exist now."""
+    prefix = f"{namespace(layout)}-"
+    done = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True)
+    return [line.split()[0] for line in done.stdout.splitlines()
+            if line.startswith(prefix)]
+
+
+def run_in(netns, *argv, timeout=600):
+    """Run a command inside a namespace; the CompletedProcess (text output)."""
+    return subprocess.run(["ip", "netns", "exec", netns, *argv], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@contextlib.contextmanager
+def client_namespace(layout, address, name):
+    """add_client for the length of the block; yields a function that runs a command in it."""
+    netns = add_client(layout, address, name)
+    try:
+        yield lambda *argv, timeout=600: run_in(netns, *argv, timeout=timeout)
     finally:
-        subprocess.run(["ip", "-n", storage, "link", "delete", outside], capture_output=True)
-        subprocess.run(["ip", "netns", "delete", netns], capture_output=True)
+        remove_client(netns)
 
 
 def _ip(*argv):

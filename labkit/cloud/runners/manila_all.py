@@ -16,8 +16,11 @@ import os  # noqa: E402
 from oslo_config import cfg  # noqa: E402
 from oslo_log import log  # noqa: E402
 from oslo_service import service as oslo_service  # noqa: E402
+from oslo_utils import timeutils  # noqa: E402
 
 from manila.common import config  # noqa: E402
+from manila import context  # noqa: E402
+from manila import db  # noqa: E402
 from manila import service  # noqa: E402
 from manila import version  # noqa: E402
 
@@ -48,10 +51,27 @@ def main():
     # which clashes if keystonemiddleware (loaded with the API) registered it first. It
     # also means the port opens only once the scheduler and share services exist.
     services.append(service.WSGIService("osapi_share"))
+    _heartbeat_now(backends)
     launcher = oslo_service.ServiceLauncher(CONF, restart_method="mutate")
     for each in services:
         launcher.launch_service(each)
     launcher.wait()
+
+
+def _heartbeat_now(backends):
+    """Date the share services' heartbeats now, as they start.
+
+    A share service's first heartbeat comes report_interval (30 s) after its start; until
+    then the scheduler judges it by its record's updated_at. Manila's start writes
+    state='down' there, which changes nothing (and so leaves updated_at as it was) when the
+    previous run ended before its first heartbeat: the service then looks down, and shares
+    fail with "no hosts", for up to 30 s. A back end is still chosen only once its driver
+    has reported its pools."""
+    ctxt = context.get_admin_context()
+    hosts = {f"{CONF.host}@{backend}" for backend in backends}
+    for record in db.service_get_all_by_topic(ctxt, "manila-share"):
+        if record["host"] in hosts:
+            db.service_update(ctxt, record["id"], {"updated_at": timeutils.utcnow()})
 
 
 if __name__ == "__main__":
