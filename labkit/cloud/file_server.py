@@ -114,10 +114,10 @@ def clients(layout):
             if line.startswith(prefix)]
 
 
-def run_in(netns, *argv, timeout=600):
+def run_in(netns, *argv, timeout=600, cwd=None):
     """Run a command inside a namespace; the CompletedProcess (text output)."""
     return subprocess.run(["ip", "netns", "exec", netns, *argv], capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, cwd=cwd)
 
 
 @contextlib.contextmanager

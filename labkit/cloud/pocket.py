@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import environment, identities, process, state, system
+from . import environment, file_server, identities, process, state, system
 from .errors import CloudError, NotRunning, PortInUse, ServiceCrashed, ServiceTimeout
 from .layout import Layout
 from .registry import SERVICES
@@ -190,6 +190,31 @@ class PocketCloud:
         path = Path(path)
         shutil.copyfile(path, self.layout.state / "mirror" / path.name)
         return self.layout.url("mirror", f"/{path.name}")
+
+    def file_server_running(self):
+        """True when the file server behind the nfs-ganesha share type serves."""
+        return any(row.process == "nfs-ganesha" and row.healthy for row in self.status())
+
+    def add_storage_client(self, address, name):
+        """A network namespace with address on the storage network, for lesson 2's clients
+        of a share (file_server.add_client); returns its name."""
+        return file_server.add_client(self.layout, address, name)
+
+    def storage_clients(self):
+        """The client namespaces on the storage network that exist now."""
+        return file_server.clients(self.layout) if self.file_server_running() else []
+
+    @staticmethod
+    def remove_storage_client(netns):
+        file_server.remove_client(netns)
+
+    @staticmethod
+    def run_in_storage_client(netns, *argv, cwd=None):
+        return file_server.run_in(netns, *argv, cwd=cwd)
+
+    def share_folder(self, export_path):
+        """The folder on the file server that an export location (ADDRESS:/NAME) serves."""
+        return self.layout.state / "nfs/shares" / export_path.split(":/", 1)[1]
 
     @property
     def image_policy_file(self):
