@@ -11,12 +11,11 @@ without it skips them, saying why; in CI (CI=true) that is a failure instead.
 """
 
 import os
-import subprocess
 import uuid
 
 import pytest
 
-from labkit import cleanup, shares
+from labkit import cleanup, share_clients, shares
 from labkit.cloud import file_server
 
 pytestmark = pytest.mark.cloud
@@ -66,7 +65,7 @@ def _location(conn, share):
 
 def _server_folder(pocket, conn, share):
     """The share's folder on the file server (the export's path is the share's instance)."""
-    return pocket.layout.state / "nfs/shares" / _location(conn, share).split(":/", 1)[1]
+    return pocket.share_folder(_location(conn, share))
 
 
 def _put(run, tmp_path, location, name, text):
@@ -113,8 +112,8 @@ def test_shrinking_below_the_data_on_the_share_is_refused_by_the_back_end(
     shares.resize_share(learner, share, 2)
     # 1.2 GiB of data, put on the file server's side: the user-space client here cannot
     # write more than 4 KiB at a time (see the module's note)
-    filler = _server_folder(served, learner, share) / "filler"
-    subprocess.run(["fallocate", "-l", "1200M", str(filler)], check=True)
+    filler = share_clients.fill_on_server(learner, share, mib=1200)
+    assert filler.parent == _server_folder(served, learner, share)
     with pytest.raises(shares.ShrinkRefused, match="smaller than the current used space"):
         shares.resize_share(learner, share, 1)
     kept = shares.get_share(learner, share.id)
