@@ -84,6 +84,8 @@ class PocketCloud:
         compute_failed = self.install()
         if not state.check_format(self.layout):
             state.create(self.layout, self.say)
+        else:
+            state.refresh(self.layout, self.say)
         joining = state.missing_services(self.layout)
         to_start = [proc for _, proc in self.processes()
                     if process.read_pid(self.layout, proc.name) is None]

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..private import write_private
+from . import configuration
 from .errors import CloudError, InstallFailed, StateTooOld
 from .layout import HOST, STATE_FORMAT, Layout
 from .postgres import SERVICE as DATABASE
@@ -29,7 +30,7 @@ SEED_FORMAT = f"{STATE_FORMAT}"
 
 #: What a state folder may hold: anything else means LABKIT_STATE points somewhere wrong.
 STATE_ENTRIES = {"FORMAT", "ports.json", "services.json", "secrets.json", "clouds.yaml", "logs",
-                 "run", "bootstrapped", *(s.name for s in SERVICES)}
+                 "run", "bootstrapped", configuration.RECORD, *(s.name for s in SERVICES)}
 
 
 def _word():
@@ -90,10 +91,20 @@ class Runner:
                                 log_tail(log))
 
 
-def _configure(layout, secrets_, services):
+def _configure(layout, secrets_, services, say=print):
     values = template_values(layout, secrets_, SERVICES)
+    configuration.write(layout, {dest: text for service in services
+                                 for dest, text in service.configuration(values).items()}, say)
+
+
+def refresh(layout, say=print):
+    """Bring the services this state has up to this labkit (every `up`): their configuration
+    rendered again (what an operator edited stays) and the folders they need."""
+    have = set(state_services(layout))
+    services = [service for service in SERVICES if service.name in have]
+    _configure(layout, read_secrets(layout), services, say)
     for service in services:
-        service.configure(layout, values)
+        service.make_folders(layout)
 
 
 def _free_port():

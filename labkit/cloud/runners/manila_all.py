@@ -13,6 +13,8 @@ monkey_patch.patch()  # what manila.cmd does first: eventlet, before anything el
 
 import os  # noqa: E402
 
+import fake_transport  # noqa: E402  (beside this file: fake:// without its 50 ms polling)
+
 from oslo_config import cfg  # noqa: E402
 from oslo_log import log  # noqa: E402
 from oslo_service import service as oslo_service  # noqa: E402
@@ -34,6 +36,7 @@ FILE_SERVER_BACKEND = "folders"
 
 
 def main():
+    fake_transport.install()
     log.register_options(CONF)
     CONF(["--config-file", f"{os.environ['LABKIT_STATE']}/manila/manila.conf"],
          project="manila", version=version.version_string())
