@@ -49,8 +49,8 @@ def available(conn):
     try:
         shares.find_share_type(conn, SHARE_TYPE)
     except shares.NotFound:
-        show.note(f"This cloud has no share type {SHARE_TYPE!r} (a state made before it "
-                  f"existed: `labkit cloud reset` makes a new one).", "skip")
+        show.note(f"This cloud has no share type {SHARE_TYPE!r} yet: Manila makes it as it "
+                  f"starts (`labkit cloud down manila`, then `labkit cloud up`).", "skip")
         return False
     return True
 
