@@ -135,8 +135,8 @@ def find_server(conn, name_or_id):
 
 # --- launch ------------------------------------------------------------------------------
 def launch(conn, name, *, image, flavor=DEFAULT_FLAVOR, key_name=None, user_data=None,
-           config_drive=True, security_groups=None, networks="none", lesson="01",
-           wait=True, timeout=300, progress=True, show_equivalent=False):
+           description=None, config_drive=True, security_groups=None, networks="none",
+           lesson="01", wait=True, timeout=300, progress=True, show_equivalent=False):
     """Create a server from image (name or ID) and, with wait, wait until it is ACTIVE.
     user_data is the script's text (labkit encodes it as Nova wants, base64)."""
     name = marks.name(name)
@@ -144,6 +144,8 @@ def launch(conn, name, *, image, flavor=DEFAULT_FLAVOR, key_name=None, user_data
     image_ = bootable_image(conn, image)
     request = dict(name=name, image_id=image_.id, flavor_id=flavor_.id, networks=networks,
                    config_drive=config_drive, metadata=marks.properties(lesson))
+    if description:
+        request["description"] = description
     if key_name:
         request["key_name"] = key_name
     if user_data:
