@@ -250,6 +250,23 @@ def console_lines(output, *markers):
                      if any(marker in line for marker in markers))
 
 
+# --- the scheduler's reasons --------------------------------------------------------------
+def scheduler_verdict(conn, server):
+    """On the pocket cloud (whose operator you are), the scheduler's log line saying which
+    filter removed every host for this server; None elsewhere (that log is the operator's)."""
+    from .security import is_pocket_cloud
+
+    if not is_pocket_cloud(conn):
+        return None
+    from .cloud import PocketCloud
+
+    log = PocketCloud(say=lambda *_: None).log_path("nova")
+    wanted = f"instance ID '{server.id}'"
+    lines = [line for line in log.read_text(errors="replace").splitlines() if wanted in line] \
+        if log.is_file() else []
+    return lines[-1].split("] ", 1)[-1] if lines else None
+
+
 # --- stop, delete ------------------------------------------------------------------------
 def stop(conn, server, *, timeout=120):
     """Stop (power off) the server and wait for SHUTOFF. A guest that ignores the ACPI
