@@ -163,11 +163,12 @@ def launch(conn, name, *, image, flavor=DEFAULT_FLAVOR, key_name=None, user_data
 
 
 def _sdk_line(request, image, flavor):
-    shown = {**request, "image_id": image.name, "flavor_id": flavor.name}
-    if "user_data" in shown:
-        shown["user_data"] = "base64.b64encode(script.encode()).decode()"
-    arguments = ", ".join(f"{k}={v!r}" if k != "user_data" else f"{k}={v}"
-                          for k, v in shown.items())
+    """The plain SDK call, with the lookups and the encoding it needs written out."""
+    code = {"image_id": f"conn.image.find_image({image.name!r}).id",
+            "flavor_id": f"conn.compute.find_flavor({flavor.name!r}).id",
+            "user_data": "base64.b64encode(script.encode()).decode()"}
+    arguments = ", ".join(f"{key}={code[key]}" if key in code else f"{key}={value!r}"
+                          for key, value in request.items())
     return f"conn.compute.create_server({arguments})"
 
 

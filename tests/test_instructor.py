@@ -77,6 +77,11 @@ def test_doctor_passes_on_the_pocket_cloud(pocket):
         assert checks[f"service {service}"].result == doctor.PASS, checks[f"service {service}"]
     assert checks["image import: web-download"].result == doctor.PASS
     assert checks["swift temporary URLs (tempurl)"].result == doctor.PASS
+    # compute: the learner's view (a zone is up) agrees with the machine's (QEMU, libvirt)
+    boots = pocket.compute_status() == "available"
+    assert checks["compute hosts"].result == (doctor.PASS if boots else doctor.WARN)
+    for quota in ("instances", "cores", "ram"):
+        assert checks[f"quota compute {quota}"].result == doctor.PASS
     assert not [c for c in checks.values() if c.result == doctor.FAIL]
 
 
