@@ -76,8 +76,11 @@ def why_no_compute(conn):
     when a compute service in it is up (GET /os-availability-zone), which is what matters."""
     if not capabilities.has_service(conn, "compute"):
         return "This cloud has no compute service (no 'compute' in its service catalog)."
-    zones = [z.name for z in conn.compute.availability_zones()
-             if (z.state or {}).get("available")]
+    try:
+        zones = [z.name for z in conn.compute.availability_zones()
+                 if (z.state or {}).get("available")]
+    except sdk_exc.HttpException as exc:
+        return f"This cloud's compute API does not list its zones: {error_line(exc)}."
     if zones:
         return None
     from .cloud import system

@@ -40,3 +40,29 @@ def test_a_server_error_shows_its_message_instead_of_a_traceback():
                                   server=None, fault="No valid host")
     assert failed._render_traceback_() == [f"ServerFailed: {failed}"]
     assert isinstance(servers.UnknownFlavor("x"), LookupError)
+
+
+class _Zones:
+    def __init__(self, zones):
+        self._zones = zones
+
+    def availability_zones(self):
+        return self._zones
+
+
+def test_why_no_compute_names_the_command_that_adds_it_on_the_pocket_cloud(monkeypatch):
+    from labkit import capabilities, security
+    from labkit.cloud import PocketCloud, system
+
+    monkeypatch.setattr(capabilities, "has_service", lambda conn, kind, *aliases: True)
+    monkeypatch.setattr(security, "is_pocket_cloud", lambda conn: True)
+    monkeypatch.setattr(PocketCloud, "compute_status",
+                        lambda self: "compute needs system packages that are not installed")
+    up = SimpleNamespace(compute=_Zones([SimpleNamespace(name="nova",
+                                                         state={"available": True})]))
+    assert servers.why_no_compute(up) is None
+    none = SimpleNamespace(compute=_Zones([]))
+    why = servers.why_no_compute(none)
+    assert "not installed" in why and f"`{system.ADD_COMPUTE}`" in why
+    monkeypatch.setattr(security, "is_pocket_cloud", lambda conn: False)
+    assert "no available compute host" in servers.why_no_compute(none)
