@@ -104,6 +104,18 @@ def require_compute(conn):
     return why is None
 
 
+def build_tiny(folder):
+    """`labkit image build tiny` into folder (its packages are cached: about 10 s), for a
+    lesson to boot; None, with a note saying why, where it cannot be built here."""
+    from . import image_build
+
+    try:
+        return image_build.build_tiny(folder, say=lambda line: None)
+    except image_build.BuildError as exc:
+        show.note(f"The tiny image cannot be built here: {exc}", "skip")
+        return None
+
+
 # --- looking things up -------------------------------------------------------------------
 def find_flavor(conn, name_or_id):
     flavor = conn.compute.find_flavor(name_or_id, ignore_missing=True)
