@@ -94,3 +94,16 @@ def test_boot_exercise_passes_the_notebooks_solution_only(tiny_image, learner, t
     servers.delete(learner, wrong)
 
     solutions.solve(BootTheTiny(learner), {"work": tmp_path})
+
+
+def test_launch_instance_form_checks_as_horizon_before_sending(tiny_image, learner, day3_name):
+    from labkit.widgets import LaunchInstanceForm
+
+    empty = LaunchInstanceForm(learner).submit()
+    assert not empty.ok and set(empty.errors) == {"name", "image", "flavor"}
+    images.update_image(learner, tiny_image.id, min_ram=1024)
+    form = LaunchInstanceForm(learner)  # reads the images and flavors when it is made
+    small = form.fill(name=day3_name, image=tiny_image.name, flavor="m1.tiny").submit()
+    assert not small.ok
+    assert small.errors == {"flavor": "m1.tiny has 512 MB RAM; the image needs 1024 MB."}
+    assert _no_server_named(learner, day3_name)  # nothing was sent
