@@ -29,7 +29,7 @@ COURSE_USES = {
     "shared-file-system": "part 2: network shared folders (Manila)",
     "sharev2": "part 2: network shared folders (Manila)",
     "network": "part 3: security groups (Neutron)",
-    "compute": "part 3: key pairs; flavors (Nova)",
+    "compute": "parts 1 and 3: servers booted from your images, key pairs, flavors (Nova)",
     "placement": "behind Nova: where a server can go (Placement; with compute)",
     "object-store": "part 4: containers and objects (Swift)",
 }

@@ -4,6 +4,7 @@ The cloud is the one the top-level conftest.py points at (LABKIT_STATE, LABKIT_P
 that conftest also stops it when the session ends.
 """
 
+import os
 import subprocess
 import sys
 import uuid
@@ -13,8 +14,8 @@ from types import SimpleNamespace
 import pytest
 
 import labkit
-from labkit import marks
-from labkit.cloud import PocketCloud
+from labkit import image_build, marks
+from labkit.cloud import PocketCloud, system
 from lesson_runs import RUN_BY_THEIR_OWN_TESTS
 
 
@@ -57,6 +58,24 @@ def _connection(role):
     conn = labkit.connect(role=role)
     yield conn
     conn.close()
+
+
+@pytest.fixture(scope="session")
+def compute(pocket):
+    """The session's cloud, where it can boot servers. A machine without compute skips,
+    saying why; in CI (CI=true) that is a failure instead, so every boot is tested there."""
+    why = system.why_not_available(pocket.layout.services)
+    if why:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"compute is not available in CI: {why}")
+        pytest.skip(f"compute is not available on this machine: {why}")
+    return pocket
+
+
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory):
+    """`labkit image build tiny` (its Debian packages are cached after the first build)."""
+    return image_build.build_tiny(tmp_path_factory.mktemp("tiny"), say=lambda *_: None)
 
 
 @pytest.fixture

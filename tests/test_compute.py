@@ -17,27 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from labkit import image_build
-from labkit.cloud import process, system
+from labkit.cloud import process
 
 pytestmark = pytest.mark.cloud
-
-
-@pytest.fixture(scope="module")
-def compute(pocket):
-    """The session's cloud, where it can boot servers."""
-    why = system.why_not_available(pocket.layout.services)
-    if why:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"compute is not available in CI: {why}")
-        pytest.skip(f"compute is not available on this machine: {why}")
-    return pocket
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    """`labkit image build tiny` (its Debian packages are cached after the first build)."""
-    return image_build.build_tiny(tmp_path_factory.mktemp("tiny"), say=lambda *_: None)
 
 
 def _children(pid):

@@ -77,6 +77,11 @@ def test_doctor_passes_on_the_pocket_cloud(pocket):
         assert checks[f"service {service}"].result == doctor.PASS, checks[f"service {service}"]
     assert checks["image import: web-download"].result == doctor.PASS
     assert checks["swift temporary URLs (tempurl)"].result == doctor.PASS
+    # compute: the learner's view (a zone is up) agrees with the machine's (QEMU, libvirt)
+    boots = pocket.compute_status() == "available"
+    assert checks["compute hosts"].result == (doctor.PASS if boots else doctor.WARN)
+    for quota in ("instances", "cores", "ram"):
+        assert checks[f"quota compute {quota}"].result == doctor.PASS
     assert not [c for c in checks.values() if c.result == doctor.FAIL]
 
 
@@ -175,6 +180,10 @@ def test_workshop_create_rerun_and_delete(admin, tmp_path):
             assert student.current_project.name == path.parent.name
             partner = open_cloud("day3-partner", path)
             assert partner.current_project.name == path.parent.name + "-partner"
+            # room to boot the lessons' servers (instances, cores, RAM), as workshop sets it
+            quota = admin.get_compute_quotas(student.current_project_id)
+            assert {key: quota[key] for key in ("instances", "cores", "ram")} == {
+                key: workshop.QUOTAS["compute"][key] for key in ("instances", "cores", "ram")}
             # isolation: the partner project cannot see the student's container
             student.object_store.create_container(marks.name("ws-probe"))
             assert marks.name("ws-probe") not in [c.name for c in partner.object_store.containers()]

@@ -57,8 +57,21 @@ def assert_glance_answers_are_shown(text):
     assert "images are called 'day3-twin'" in text
 
 
+def assert_the_boot_part_ran(text):
+    """Part 8 booted the upload three ways, read its console, and showed Nova's refusals."""
+    assert "Instance day3-form-tiny is ACTIVE." in text
+    assert "Hello from day3-form-tiny" in text and "Hello from day3-cli-tiny" in text
+    assert "Hello from day3-trio" in text  # the AKI/ARI/AMI trio booted
+    assert "day3-form-tiny -> SHUTOFF" in text
+    assert "400 Flavor's disk is smaller than the minimum size" in text
+    assert "400 Flavor's memory is too small" in text
+    assert "No valid host was found" in text
+    assert "ImagePropertiesFilter: (start: 1, end: 0)" in text
+    assert "Correct: ACTIVE, from day3-tiny on m1.tiny" in text  # exercise 4
+
+
 def test_runs_twice_in_a_row_without_then_with_qemu_img(tmp_path, path_without_qemu_img,
-                                                       executed_lessons):
+                                                       executed_lessons, pocket):
     """Two runs on one cloud with no clean-up between them (the lesson tidies up after an
     earlier run itself): first on a machine without qemu-img, then with it."""
     assert shutil.which("qemu-img", path=path_without_qemu_img) is None
@@ -69,6 +82,9 @@ def test_runs_twice_in_a_row_without_then_with_qemu_img(tmp_path, path_without_q
     text = outputs_text(first)
     assert "qemu-img: not installed" in text
     assert "No vmdk sample: needs qemu-img" in text
+    boots = pocket.compute_status() == "available"
+    # without qemu-img the tiny image cannot be built: the boot part says so and skips
+    assert ("The tiny image cannot be built here" if boots else "sudo make compute") in text
 
     second = run(executed_lessons / NOTEBOOK.name)  # kept for the secret scan
     assert errors(second) == []
@@ -77,3 +93,5 @@ def test_runs_twice_in_a_row_without_then_with_qemu_img(tmp_path, path_without_q
         assert "Correct: Protected" in text
         assert "Traceback" not in text
         assert_glance_answers_are_shown(text)
+    if boots:
+        assert_the_boot_part_ran(outputs_text(second))

@@ -255,4 +255,5 @@ def test_show_summary_prints_both_tables(capsys):
     offer.show_summary(_Conn(catalog, {"http://c:8774/v2.1": (200, NOVA_V21)}))
     out = capsys.readouterr().out
     assert "Services in the catalog" in out and "2.1 - 2.103" in out
-    assert "part 3: key pairs" in out and "not offered" in out
+    assert "parts 1 and 3: servers booted from your images, key pairs" in out
+    assert "not offered" in out

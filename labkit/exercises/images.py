@@ -1,14 +1,15 @@
 """Lesson 1 (Working with images): the "Your turn" exercises. Each looks at the cloud, so
 any way of doing the task passes: plain openstacksdk, the `openstack` CLI, labkit, Horizon.
 
-Exercise 1 trains openstacksdk, exercise 2 the `openstack` CLI; exercise 3 any of them.
+Exercise 1 trains openstacksdk, exercise 2 the `openstack` CLI; exercises 3 and 4 any of
+them (4 boots a server: it needs compute).
 A learner who works without labkit names and marks things as the lesson does (the name
 prefix ``day3-``, the tag ``labkit`` and the property ``labkit_lesson=01``) so that the
 lesson's clean-up finds them; the checks say so when a mark is missing.
 """
 
 from .. import formats, marks
-from .base import Correct, Exercise, Incorrect, NotAttempted
+from .base import Correct, Exercise, Incorrect, NotAttempted, Uncheckable
 
 LESSON = "01"
 
@@ -127,3 +128,68 @@ class MysteryFormat(Exercise):
         if missing:
             return Incorrect(missing)
         return Correct(f"Right: the bytes are {self.truth}, and Glance agreed.")
+
+
+class BootTheTiny(Exercise):
+    """Boot day3-ex-server from day3-tiny: m1.tiny, a config drive, user data that prints
+    DAY3-EXERCISE, and the lesson's mark labkit_lesson=01 in its metadata."""
+
+    name = marks.name("ex-server")
+    image = marks.name("tiny")
+    flavor = "m1.tiny"
+    marker = "DAY3-EXERCISE"
+    hints = ["Part 8 shows three ways: the Launch Instance form, servers.launch and "
+             "`openstack server create`. Any of them will do.",
+             "The CLI needs the script in a file: write it first, e.g. "
+             "(work / 'exercise.sh').write_text('#!/bin/sh\\necho DAY3-EXERCISE\\n'). Mark the "
+             "server with --property labkit_lesson=01.",
+             "!openstack server create --image day3-tiny --flavor m1.tiny --nic none "
+             "--config-drive true --user-data {work / 'exercise.sh'} --property "
+             "labkit_lesson=01 --wait day3-ex-server"]
+    solution = ("(work / 'exercise.sh').write_text('#!/bin/sh\\necho DAY3-EXERCISE\\n')\n"
+                "!openstack server create --image day3-tiny --flavor m1.tiny --nic none "
+                "--config-drive true --user-data {work / 'exercise.sh'} --property "
+                "labkit_lesson=01 --wait day3-ex-server -f value -c status")
+
+    def evaluate(self, conn):
+        from .. import servers
+
+        if servers.why_no_compute(conn):
+            return Uncheckable(servers.why_no_compute(conn))
+        found = list(conn.compute.servers(name=f"^{self.name}$"))
+        if not found:
+            return NotAttempted(f"No server called {self.name} yet.")
+        if len(found) > 1:
+            return Incorrect(f"There are {len(found)} servers called {self.name}: delete the "
+                             f"extra ones by ID (`openstack server delete ID`).")
+        server = conn.compute.get_server(found[0].id)
+        return self._evaluate_server(conn, server)
+
+    def _evaluate_server(self, conn, server):
+        from .. import servers
+
+        if (server.metadata or {}).get(marks.KEY) != LESSON:
+            return Incorrect(f"Its metadata lacks {marks.KEY}={LESSON}, so the lesson's "
+                             f"clean-up would not find it (CLI: --property "
+                             f"{marks.KEY}={LESSON}; SDK: metadata={{...}}).")
+        image = conn.image.find_image(self.image, ignore_missing=True)
+        if image is None or (server.image or {}).get("id") != image.id:
+            return Incorrect(f"It was not booted from {self.image}.")
+        flavor = (server.flavor or {}).get("original_name") or (server.flavor or {}).get("name")
+        if flavor != self.flavor:
+            return Incorrect(f"Its flavor is {flavor}, not {self.flavor}.")
+        if str(server.has_config_drive).lower() not in ("true", "1"):
+            return Incorrect("It has no config drive, so the tiny image cannot read its user "
+                             "data (--config-drive true; SDK: config_drive=True).")
+        if server.status != "ACTIVE":
+            fault = (server.fault or {}).get("message", "")
+            return Incorrect(f"It is {server.status}, not ACTIVE. {fault}".strip())
+        try:
+            servers.console_log(conn, server, until="tiny: boot finished", timeout=90)
+        except servers.ServerTimeout:
+            return Incorrect("It has not finished booting yet: check again in a few seconds.")
+        if self.marker not in servers.console_log(conn, server):
+            return Incorrect(f"Its console does not show {self.marker}: is the user data a "
+                             f"script starting with #! that echoes it?")
+        return Correct(f"ACTIVE, from {self.image} on {self.flavor}, and its console shows "
+                       f"{self.marker}: your user data ran.")

@@ -18,11 +18,14 @@ COURSE_SERVICES = {
     "image": ("lesson 1 and 3 (Glance)", FAIL, "Lesson 1 needs Glance."),
     "object-store": ("lesson 4 (Swift)", WARN, "Lesson 4 will skip its hands-on cells."),
     "network": ("lesson 3: security groups (Neutron)", WARN, "Lesson 3 skips security groups."),
-    "compute": ("lesson 3: key pairs (Nova)", WARN, "Lesson 3 skips key pairs."),
+    "compute": ("lessons 1 and 3: servers, key pairs (Nova)", WARN,
+                "Lesson 3 skips key pairs; lessons 1 and 3 skip their servers."),
     "shared-file-system": ("lesson 2 (Manila)", WARN, "Lesson 2 will skip its hands-on cells."),
 }
 NEEDED_DISK_FORMATS = {"raw", "qcow2", "vmdk", "vdi", "vhd", "vhdx", "iso", "aki", "ari", "ami"}
-QUOTA_NEEDS = {("compute", "key_pairs"): 5, ("network", "security_groups"): 5,
+#: room a learner needs; lesson 1 runs at most two m1.tiny servers at once (1 vCPU, 512 MB)
+QUOTA_NEEDS = {("compute", "key_pairs"): 5, ("compute", "instances"): 2, ("compute", "cores"): 2,
+               ("compute", "ram"): 1024, ("network", "security_groups"): 5,
                ("network", "security_group_rules"): 30}
 
 
@@ -132,6 +135,19 @@ def check_quotas(conn):
     return checks
 
 
+def check_compute_hosts(conn):
+    """Whether the cloud boots servers: a learner's view (an availability zone is up)."""
+    from ..servers import why_no_compute
+
+    try:
+        why = why_no_compute(conn)
+    except Exception as exc:
+        why = f"could not ask: {str(exc).splitlines()[0][:120]}"
+    return [Check("compute hosts", PASS if why is None else WARN,
+                  "an availability zone is up: servers boot" if why is None else why,
+                  "" if why is None else "The boot parts of lessons 1 and 3 will skip.")]
+
+
 def check_pocket_compute():
     """Whether this machine's pocket cloud can boot servers (QEMU, libvirt, root)."""
     from ..cloud import PocketCloud
@@ -163,7 +179,8 @@ def doctor(cloud=None):
     if conn is not None:
         summary = offer.summary(conn)
         checks += check_services(summary) + check_glance(summary) + check_swift(summary)
-        checks += check_manila_types(conn, summary) + check_quotas(conn)
+        checks += check_manila_types(conn, summary) + check_compute_hosts(conn)
+        checks += check_quotas(conn)
     return checks + check_tools()
 
 

@@ -23,10 +23,12 @@ GENERAL = "form"  # errors[GENERAL]: a message about the whole form, not one fie
 
 @dataclass
 class Result:
-    """What submit() did: ok, the image (or None), {field: message} and Horizon's message."""
+    """What submit() did: ok, the image or server (or None), {field: message} and Horizon's
+    message."""
 
     ok: bool
     image: object = None
+    server: object = None  #: Launch Instance: the server launched
     errors: dict = field(default_factory=dict)
     message: str = ""
     needs_confirmation: bool = False  #: Delete Images: nothing was done, confirm first
