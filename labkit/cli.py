@@ -8,6 +8,7 @@
     labkit workshop create|delete   one project per student
     labkit release        learner copies of the notebooks (no solutions, no outputs)
     labkit image build tiny --output DIR   a small bootable image, from Debian packages
+    labkit image build cloud-init --output DIR   Debian 12 + cloud-init + SSH (root, minutes)
 """
 
 import argparse
@@ -216,8 +217,9 @@ def parser():
 
     image = sub.add_parser("image", help="build images to boot, offline")
     isub = image.add_subparsers(dest="action", required=True)
-    ibuild = isub.add_parser("build", help="build an image from Debian packages (no root)")
-    ibuild.add_argument("kind", choices=["tiny"])
+    ibuild = isub.add_parser("build", help="build an image from Debian packages (tiny: no "
+                                           "root, seconds; cloud-init: root, minutes)")
+    ibuild.add_argument("kind", choices=["tiny", "cloud-init"])
     ibuild.add_argument("--output", required=True, help="folder for the image files")
     ibuild.set_defaults(run=_image_build)
 

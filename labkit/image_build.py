@@ -224,7 +224,13 @@ def build_tiny(output, say=print):
     return image
 
 
-BUILDERS = {"tiny": build_tiny}
+def build_cloudinit(output, say=print):
+    """The Debian + cloud-init image: its own module (labkit/image_cloudinit.py)."""
+    from .image_cloudinit import build_cloudinit as build_it
+    return build_it(output, say=say)
+
+
+BUILDERS = {"tiny": build_tiny, "cloud-init": build_cloudinit}
 
 
 def build(kind, output, say=print):
