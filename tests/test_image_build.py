@@ -19,8 +19,21 @@ def test_missing_tools_are_named_with_their_packages(monkeypatch, tmp_path):
     assert not (tmp_path / "out").exists()  # nothing half-made
 
 
+def test_cloud_init_image_names_its_missing_tools_and_needs_root(monkeypatch, tmp_path):
+    from labkit import image_cloudinit
+
+    monkeypatch.setattr(system, "which", lambda command: None)
+    with pytest.raises(image_build.BuildError, match=r"mmdebstrap \(package mmdebstrap\)"):
+        image_build.build("cloud-init", tmp_path / "out", say=lambda *_: None)
+    monkeypatch.setattr(system, "which", lambda command: f"/usr/bin/{command}")
+    monkeypatch.setattr(image_cloudinit.os, "geteuid", lambda: 1000)
+    with pytest.raises(image_build.BuildError, match="needs root"):
+        image_build.build("cloud-init", tmp_path / "out", say=lambda *_: None)
+    assert not (tmp_path / "out").exists()  # nothing half-made
+
+
 def test_unknown_kind_lists_the_known_ones(tmp_path):
-    with pytest.raises(image_build.BuildError, match="choose from: tiny"):
+    with pytest.raises(image_build.BuildError, match="choose from: tiny, cloud-init"):
         image_build.build("huge", tmp_path)
 
 
