@@ -296,6 +296,27 @@ def build_cloudinit(output, say=print):
 
 
 BUILDERS = {"tiny": build_tiny, "cloud-init": build_cloudinit}
+#: the disk each kind of image writes (the one to upload and boot)
+DISKS = {"tiny": "tiny.qcow2", "cloud-init": "cloud-init.qcow2"}
+
+
+def default_folder():
+    """Where `labkit image build KIND` writes without --output, and where lessons look."""
+    return labkit_home() / "images"
+
+
+def find_image(kind, folder=None):
+    """The disk of an image of that kind built before (in folder, by default where
+    `labkit image build KIND` writes), or None: lessons use the cloud-init image only when
+    it is there, since it takes minutes and root to build. missing_message(kind) says how."""
+    disk = Path(folder or default_folder()) / DISKS[kind]
+    return disk if disk.is_file() else None
+
+
+def missing_message(kind):
+    root = "sudo " if kind == "cloud-init" else ""
+    return (f"The {kind} image is not built on this machine; build it once with "
+            f"`{root}.venv/bin/labkit image build {kind}` (it writes {default_folder()}).")
 
 
 def build(kind, output, say=print):

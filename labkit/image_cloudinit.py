@@ -85,7 +85,7 @@ def _require_tools_and_root():
         raise BuildError(
             "Building the cloud-init image needs root: the image's files must belong to root, "
             "and mmdebstrap makes them so only as root. Run it as root (`sudo .venv/bin/labkit "
-            "image build cloud-init --output DIR`), or use the tiny image.")
+            "image build cloud-init`), or use the tiny image.")
 
 
 def _debootstrap(rootfs, say):
