@@ -155,7 +155,8 @@ def test_the_cloud_init_image_builds_boots_and_runs_cloud_config(
             networks="none", config_drive=True,
             user_data=base64.b64encode(user_data.encode()).decode())
         server = learner.compute.wait_for_server(server, status="ACTIVE", wait=300, interval=2)
-        console = _console_until(learner, server, "Datasource DataSourceConfigDrive", 480)
+        # cloud-init's last line: "Cloud-init v. ... finished at ... Datasource ..."
+        console = _console_until(learner, server, " finished at ", 600)
         assert f"{marker} from {day3_name}" in console, console[-3000:]
         finished = [line for line in console.splitlines() if " finished at " in line]
         assert finished and "Datasource DataSourceConfigDrive" in finished[-1], console[-3000:]
