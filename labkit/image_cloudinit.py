@@ -79,7 +79,8 @@ def _require_tools_and_root():
     lack = [(cmd, pkg) for cmd, pkg in TOOLS if not system.which(cmd)]
     if lack:
         raise BuildError(
-            "Building the cloud-init image needs " + ", ".join(f"{c} (package {p})" for c, p in lack)
+            "Building the cloud-init image needs "
+            + ", ".join(f"{c} (package {p})" for c, p in lack)
             + f". Install them with `{system.ADD_COMPUTE}` (Debian/Ubuntu).")
     if os.geteuid() != 0:
         raise BuildError(

@@ -55,7 +55,8 @@ def test_tiny_image_has_its_disk_kernel_and_ramdisk(tmp_path):
 
 def test_find_image_finds_a_built_disk_or_says_how_to_build_it(tmp_path):
     assert image_build.find_image("cloud-init", tmp_path) is None
-    assert "sudo .venv/bin/labkit image build cloud-init" in image_build.missing_message("cloud-init")
+    message = image_build.missing_message("cloud-init")
+    assert "sudo .venv/bin/labkit image build cloud-init" in message
     (tmp_path / "cloud-init.qcow2").write_bytes(b"QFI\xfb")
     assert image_build.find_image("cloud-init", tmp_path) == tmp_path / "cloud-init.qcow2"
 
