@@ -44,6 +44,7 @@ def _cloud_status(cloud, args):
         health = "healthy" if r.healthy else ("DOWN" if r.pid is None else "UNHEALTHY")
         print(f"{r.process:26}{r.port or '-':>7}{r.pid or '-':>9}  {health:9} {r.log}")
     print(f"compute (booting servers): {cloud.compute_status()}")
+    print(f"file server (mounting shares): {cloud.file_server_status()}")
     return 0 if all(r.healthy for r in rows) else 3
 
 

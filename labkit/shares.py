@@ -59,6 +59,10 @@ class HasSnapshots(RuntimeError):
     """Manila refuses to delete a share that still has snapshots."""
 
 
+class ShrinkRefused(RuntimeError):
+    """The back end refused to shrink a share below the data on it (the share kept its size)."""
+
+
 # ------------------------------------------------------------------ the service itself
 
 def manila(conn):
@@ -293,8 +297,9 @@ def _wait_gone(fetch, what, timeout, field="status", failed=FAILED):
 def resize_share(conn, share, new_size, wait=True, timeout=120):
     """Extend or shrink a share to new_size GiB and wait until it is available again.
 
-    Shrinking below the data on the share is refused by the back end (a real one sets
-    the status shrinking_possible_data_loss_error, and the share keeps its size)."""
+    Shrinking below the data on the share is refused by the back end: the share is
+    available again with its old size, and Manila leaves its owner a message
+    (manila/share/manager.py, shrink_share): ShrinkRefused quotes it."""
     check_size(new_size)
     sfs = manila(conn)
     current = get_share(conn, getattr(share, "id", share))
@@ -306,7 +311,23 @@ def resize_share(conn, share, new_size, wait=True, timeout=120):
     except (sdk_exc.BadRequestException, sdk_exc.ForbiddenException) as exc:
         raise BadRequest(f"Manila refused to resize {current.name} to {new_size} GiB: "
                          f"{error_line(exc)}") from None
-    return wait_for_share(conn, current, timeout=timeout) if wait else current
+    if not wait:
+        return current
+    done = wait_for_share(conn, current, timeout=timeout)
+    if new_size < current.size and done.size != new_size:
+        raise ShrinkRefused(f"{current.name} was not shrunk to {new_size} GiB; it is still "
+                            f"{done.size} GiB. Manila says: {_latest_message(conn, current)} "
+                            f"Make room on it first (delete files), or keep its size.")
+    return done
+
+
+def _latest_message(conn, share):
+    """The newest user message Manila left about a share (what a driver refused, and why)."""
+    found = sorted(manila(conn).user_messages(resource_id=share.id),
+                   key=lambda m: m.created_at or "")
+    if not found:
+        return "(no message)."
+    return found[-1].user_message.rstrip(".") + "."
 
 
 def set_metadata(conn, share, **metadata):

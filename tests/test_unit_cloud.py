@@ -17,7 +17,7 @@ import subprocess
 import pytest
 
 import labkit.cloud as cloud_package
-from labkit.cloud import PocketCloud, glance, identities, process, state, swift
+from labkit.cloud import PocketCloud, configuration, glance, identities, process, state, swift
 from labkit.cloud.errors import CloudError, NoXattr, StateTooOld
 from labkit.cloud.layout import STATE_FORMAT, Layout
 from labkit.cloud.registry import SERVICES, default_ports
@@ -194,6 +194,38 @@ def test_reset_refuses_a_folder_with_foreign_files(layout):
     assert "thesis.tex" in str(err.value)
     assert thesis.read_text() == "years of work"
     assert layout.format_file.is_file()
+
+
+# --- configuration files follow the templates, except where an operator edited them ---
+
+def test_up_renders_a_template_that_is_new_or_changed_and_keeps_an_edited_file(layout):
+    layout.state.mkdir()
+    said = []
+    configuration.write(layout, {"nova/nova.conf": "a = 1\n"}, said.append)
+    conf = layout.state / "nova/nova.conf"
+    assert conf.read_text() == "a = 1\n" and mode(conf) == 0o600
+    # a newer labkit: a changed template and a new file reach the state
+    configuration.write(layout, {"nova/nova.conf": "a = 2\n", "nova/compute.conf": "c\n"},
+                        said.append)
+    assert conf.read_text() == "a = 2\n"
+    assert (layout.state / "nova/compute.conf").read_text() == "c\n"
+    assert said == []
+    # the operator edits it: their file stays, labkit's version goes beside it
+    conf.write_text("a = 2\ndebug = true\n")
+    configuration.write(layout, {"nova/nova.conf": "a = 3\n"}, said.append)
+    assert conf.read_text() == "a = 2\ndebug = true\n"
+    assert (layout.state / "nova/nova.conf.labkit-new").read_text() == "a = 3\n"
+    assert len(said) == 1 and "nova.conf.labkit-new" in said[0]
+
+
+def test_a_file_from_before_the_record_is_kept_aside_when_replaced(layout):
+    (layout.state / "glance").mkdir(parents=True)
+    old = layout.state / "glance/glance-api.conf"
+    old.write_text("written by an older labkit, maybe edited\n")
+    configuration.write(layout, {"glance/glance-api.conf": "new\n"}, print)
+    assert old.read_text() == "new\n"
+    assert (layout.state / "glance/glance-api.conf.labkit-old").read_text() == (
+        "written by an older labkit, maybe edited\n")
 
 
 # --- Glance's import plugins follow qemu-img ---

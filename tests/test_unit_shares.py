@@ -2,7 +2,7 @@
 
 import pytest
 
-from labkit import cleanup, shares
+from labkit import cleanup, share_clients, shares  # noqa: F401  (share_clients: its finder)
 from labkit.shares import BadRequest
 
 
@@ -61,9 +61,10 @@ def test_mount_command_for_an_unknown_protocol_says_which_it_knows():
         shares.mount_command("HDFS", "hdfs://10.0.0.1/x")
 
 
-def test_cleanup_removes_rules_then_copies_then_snapshots_then_shares():
+def test_cleanup_removes_clients_then_rules_then_copies_then_snapshots_then_shares():
     kinds = [kind for _, kind, _ in cleanup._FINDERS if kind.startswith("share")]
-    assert kinds == ["share access rule", "share copy", "share snapshot", "share"]
+    assert kinds == ["share client", "share access rule", "share copy", "share snapshot",
+                     "share"]
 
 
 class _NoManila:

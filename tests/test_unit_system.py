@@ -1,5 +1,7 @@
 """labkit/cloud/system.py: which packages compute needs, and what labkit says about them."""
 
+import contextlib
+
 import pytest
 
 from labkit.cloud import system
@@ -56,13 +58,26 @@ def test_install_without_root_refuses_with_the_command(nothing_installed, monkey
 
 
 def test_install_as_root_runs_apt_get_without_recommends(monkeypatch):
-    lack = iter([["qemu-system-x86", "genisoimage"], []])
-    monkeypatch.setattr(system, "missing", lambda: next(lack))
+    lack = iter([["qemu-system-x86", "genisoimage", "nfs-ganesha"], []])
+    monkeypatch.setattr(system, "missing_all", lambda: next(lack))
+    monkeypatch.setattr(system, "_no_service_starts", contextlib.nullcontext)
     monkeypatch.setattr(system, "can_install", lambda: True)
     ran = []
     monkeypatch.setattr(system.subprocess, "run", lambda argv, **k: ran.append(argv))
     said = []
-    assert system.install(say=said.append) == ["qemu-system-x86", "genisoimage"]
+    assert system.install(say=said.append) == ["qemu-system-x86", "genisoimage", "nfs-ganesha"]
     assert ran[-1][:2] == ["apt-get", "install"] and "--no-install-recommends" in ran[-1]
-    assert ran[-1][-2:] == ["qemu-system-x86", "genisoimage"]
+    assert ran[-1][-3:] == ["qemu-system-x86", "genisoimage", "nfs-ganesha"]
     assert any("qemu-system-x86" in line and "QEMU" in line for line in said)
+    assert any("nfs-ganesha" in line and "NFS server" in line for line in said)
+
+
+def test_the_file_server_needs_its_packages_and_root(nothing_installed, monkeypatch):
+    why = system.why_no_file_server()
+    assert "nfs-ganesha" in why and "sudo make compute" in why
+    assert "qemu-system-x86" not in why  # compute's packages are compute's business
+    monkeypatch.setattr(system, "missing", lambda packages=None: [])
+    monkeypatch.setattr(system.os, "geteuid", lambda: 1000)
+    assert "root" in system.why_no_file_server()
+    monkeypatch.setattr(system.os, "geteuid", lambda: 0)
+    assert system.why_no_file_server() is None

@@ -1,12 +1,15 @@
-"""Manila: shared file systems, with Manila's own DummyDriver as the back end.
+"""Manila: shared file systems, with Manila's own DummyDriver back ends, and one that holds data.
 
 api, scheduler and share services run in one process (runners/manila_all.py) on the
-in-process ``fake://`` transport: no message broker. The driver keeps shares, snapshots and
-access rules as records; it exports no real data. The share type ``default`` is made with
-the database (runners/manila_share_type.py), so Keystone's bootstrap needs nothing from
-Manila.
+in-process ``fake://`` transport: no message broker. Two back ends are Manila's DummyDriver:
+shares, snapshots and access rules as records, no data (share type ``default``). The
+third, ``folders``, runs where the file server does (file_server.py): folders exported over
+NFSv4 by nfs-ganesha (share type ``nfs-ganesha``; runners/manila_folder_driver.py). The
+share types are made with the database (runners/manila_share_type.py), so Keystone's
+bootstrap needs nothing from Manila.
 """
 
+from . import file_server
 from .process import Process
 from .service import RUNNERS, Service
 
@@ -28,8 +31,10 @@ class Manila(Service):
 
     def processes(self, layout):
         port = layout.ports()["manila"]
+        serving = "0" if file_server.SERVICE.missing(layout) else "1"
         return [Process("manila", [self.tool(layout, "python"), str(RUNNERS / "manila_all.py")],
-                        port=port, health_url=layout.url("manila", "/"))]
+                        port=port, health_url=layout.url("manila", "/"),
+                        env={"LABKIT_FILE_SERVER": serving})]
 
     def endpoints(self, layout):
         url = layout.url("manila", "/v2")

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import environment, identities, process, state, system
+from . import environment, file_server, identities, process, state, system
 from .errors import CloudError, NotRunning, PortInUse, ServiceCrashed, ServiceTimeout
 from .layout import Layout
 from .registry import SERVICES
@@ -62,6 +62,10 @@ class PocketCloud:
         """'available', or why this machine cannot boot servers and what to do."""
         return system.why_not_available(self.layout.services) or "available"
 
+    def file_server_status(self):
+        """'available', or why shares cannot hold data here (no file server) and what to do."""
+        return system.why_no_file_server() or "available"
+
     # --- lifecycle ---
     def install(self):
         """Install the services (and compute's, where the machine has its packages) and
@@ -80,6 +84,8 @@ class PocketCloud:
         compute_failed = self.install()
         if not state.check_format(self.layout):
             state.create(self.layout, self.say)
+        else:
+            state.refresh(self.layout, self.say)
         joining = state.missing_services(self.layout)
         to_start = [proc for _, proc in self.processes()
                     if process.read_pid(self.layout, proc.name) is None]
@@ -107,9 +113,10 @@ class PocketCloud:
             self.say(f"{elapsed()} projects, users and catalog ready")
             # Nova's compute answers only once its service user exists: wait for it now
             process.wait_healthy(self.layout, self._required(), timeout)
-        for why in {why for svc in SERVICES if (why := svc.missing(self.layout))}:
-            self.say(f"{elapsed()} compute (booting servers) is not running: {why}. The "
-                     f"other services run; the lessons' boot parts say they skip."
+        for tier, why in {(svc.tier, why) for svc in SERVICES
+                          if (why := svc.missing(self.layout))}:
+            self.say(f"{elapsed()} {tier} is not running: {why}. The other services run; "
+                     f"the lessons' parts that need it say they skip."
                      + (f"\n{compute_failed}" if compute_failed else ""))
         fresh = len(to_start)
         self.say(f"Pocket cloud is up: {len(SERVICES)} services, "
@@ -185,6 +192,31 @@ class PocketCloud:
         path = Path(path)
         shutil.copyfile(path, self.layout.state / "mirror" / path.name)
         return self.layout.url("mirror", f"/{path.name}")
+
+    def file_server_running(self):
+        """True when the file server behind the nfs-ganesha share type serves."""
+        return any(row.process == "nfs-ganesha" and row.healthy for row in self.status())
+
+    def add_storage_client(self, address, name):
+        """A network namespace with address on the storage network, for lesson 2's clients
+        of a share (file_server.add_client); returns its name."""
+        return file_server.add_client(self.layout, address, name)
+
+    def storage_clients(self):
+        """The client namespaces on the storage network that exist now."""
+        return file_server.clients(self.layout) if self.file_server_running() else []
+
+    @staticmethod
+    def remove_storage_client(netns):
+        file_server.remove_client(netns)
+
+    @staticmethod
+    def run_in_storage_client(netns, *argv, cwd=None):
+        return file_server.run_in(netns, *argv, cwd=cwd)
+
+    def share_folder(self, export_path):
+        """The folder on the file server that an export location (ADDRESS:/NAME) serves."""
+        return self.layout.state / "nfs/shares" / export_path.split(":/", 1)[1]
 
     @property
     def image_policy_file(self):

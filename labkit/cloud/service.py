@@ -6,7 +6,7 @@ A service module (keystone.py, glance.py, ...) subclasses Service and fills in:
 - ``databases``: the PostgreSQL databases it keeps its data in (its templates get each
   one's URL as ``@DB_<NAME>@``; the role and password are the service's own);
 - ``templates``: its configuration files, rendered from ``templates/<name>/`` into the
-  state folder when the service joins a state (afterwards they are the operator's to edit);
+  state folder on every `up` (a file an operator edited stays: see configuration.py);
 - ``values``: template values of its own, beyond ports, passwords and database URLs;
 - ``init``: the slow one-time set-up (database syncs), run with the database server up,
   once into the *seed* that new states are copied from;
@@ -79,23 +79,25 @@ class Service:
     optional = False
     #: started, and waited for, before the others (the database server)
     starts_first = False
+    #: what the learner loses when missing() says it cannot run, for `up`'s message
+    tier = "compute (booting servers)"
 
     def values(self, layout, secrets):
         """Template values of this service's own (see template_values for the shared ones)."""
         return {}
 
-    def configure(self, layout, values):
-        for template, dest in self.templates:
-            path = layout.state / dest
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render(template, values))
-            path.chmod(0o600)  # configuration files hold service passwords
+    def configuration(self, values):
+        """{path under the state folder: text} of its configuration files."""
+        return {dest: render(template, values) for template, dest in self.templates}
 
     def init(self, layout, run, secrets):
         """One-time set-up into a fresh state (the seed). run(argv) runs a services tool."""
 
     def prepare(self, layout, run):
         """Per-state set-up after the seed has been copied in."""
+        self.make_folders(layout)
+
+    def make_folders(self, layout):
         for folder in self.folders:
             (layout.state / folder).mkdir(parents=True, exist_ok=True)
 

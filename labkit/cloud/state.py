@@ -18,18 +18,19 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..private import write_private
+from . import configuration
 from .errors import CloudError, InstallFailed, StateTooOld
 from .layout import HOST, STATE_FORMAT, Layout
 from .postgres import SERVICE as DATABASE
 from .process import log_tail
 from .registry import SERVICES
-from .service import template_values
+from .service import Service, template_values
 
 SEED_FORMAT = f"{STATE_FORMAT}"
 
 #: What a state folder may hold: anything else means LABKIT_STATE points somewhere wrong.
 STATE_ENTRIES = {"FORMAT", "ports.json", "services.json", "secrets.json", "clouds.yaml", "logs",
-                 "run", "bootstrapped", *(s.name for s in SERVICES)}
+                 "run", "bootstrapped", configuration.RECORD, *(s.name for s in SERVICES)}
 
 
 def _word():
@@ -90,10 +91,20 @@ class Runner:
                                 log_tail(log))
 
 
-def _configure(layout, secrets_, services):
+def _configure(layout, secrets_, services, say=print):
     values = template_values(layout, secrets_, SERVICES)
+    configuration.write(layout, {dest: text for service in services
+                                 for dest, text in service.configuration(values).items()}, say)
+
+
+def refresh(layout, say=print):
+    """Bring the services this state has up to this labkit (every `up`): their configuration
+    rendered again (what an operator edited stays) and the folders they need."""
+    have = set(state_services(layout))
+    services = [service for service in SERVICES if service.name in have]
+    _configure(layout, read_secrets(layout), services, say)
     for service in services:
-        service.configure(layout, values)
+        service.make_folders(layout)
 
 
 def _free_port():
@@ -102,13 +113,20 @@ def _free_port():
         return sock.getsockname()[1]
 
 
+def _puts_in_seed(service):
+    """True when a service keeps something in the seed: a database, or a one-time init."""
+    return bool(service.databases) or type(service).init is not Service.init
+
+
 def _seed_is_current(layout):
+    """The seed has this labkit's format and every service that keeps something in it (a
+    service without either, such as the file server, needs no new seed to join)."""
     try:
         marker = json.loads((layout.seed / "SEED").read_text())
     except (OSError, ValueError):
         return False
     return (marker.get("format") == SEED_FORMAT
-            and {s.name for s in SERVICES} <= set(marker.get("services", [])))
+            and {s.name for s in SERVICES if _puts_in_seed(s)} <= set(marker.get("services", [])))
 
 
 def ensure_seed(layout, say=print):

@@ -1,7 +1,8 @@
-"""Compute's system packages: QEMU and libvirt cannot come from PyPI.
+"""Compute's and the file server's system packages: QEMU, libvirt and nfs-ganesha cannot
+come from PyPI.
 
-The one place that knows which Debian/Ubuntu packages booting servers needs, whether they
-are there, and how to add them. Standard library only: `make compute`, `make lab` and
+The one place that knows which Debian/Ubuntu packages booting servers and exporting shares
+need, whether they are there, and how to add them. Standard library only: `make compute`, `make lab` and
 `make test` run this file with the system's python3 before any virtual environment exists.
 
     python3 labkit/cloud/system.py check     # what is missing (exit 1 if anything)
@@ -41,6 +42,17 @@ PACKAGES = {
     "fdisk": ("cmd:sfdisk", "writes the cloud-init image's partition table"),
 }
 
+#: The file server behind Manila's shares with data, installed with compute's packages.
+FILE_SERVER_PACKAGES = {
+    "nfs-ganesha": ("cmd:ganesha.nfsd", "nfs-ganesha, the NFS server (in user space) that "
+                                        "exports the shares"),
+    "nfs-ganesha-vfs": ("glob:/usr/lib/*/ganesha/libfsalvfs.so",
+                        "ganesha's back end for plain folders"),
+    "libnfs-utils": ("cmd:nfs-cp", "nfs-ls, nfs-cp, nfs-cat: NFS clients in user space"),
+    "sqlite3": ("cmd:sqlite3", "Manila's ganesha helper keeps its export ids with it"),
+    "iproute2": ("cmd:ip", "the storage network namespace the file server listens in"),
+}
+
 #: sbin folders hold some of these tools but are not on every user's PATH
 _PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/local/sbin", "/usr/sbin", "/sbin"])
 
@@ -55,9 +67,15 @@ def _present(probe):
     return bool(which(what)) if kind == "cmd" else bool(glob.glob(what))
 
 
-def missing():
-    """The packages compute needs that are not installed, in install order."""
-    return [name for name, (probe, _) in PACKAGES.items() if not _present(probe)]
+def missing(packages=None):
+    """The packages compute (or those of packages) needs that are not installed, in
+    install order."""
+    return [name for name, (probe, _) in (packages or PACKAGES).items() if not _present(probe)]
+
+
+def missing_all():
+    """Every package of compute and of the file server that is not installed."""
+    return missing() + missing(FILE_SERVER_PACKAGES)
 
 
 def is_debian_like():
@@ -96,11 +114,27 @@ def why_not_available(services=None):
     return None
 
 
+def why_no_file_server():
+    """None when this machine can run the file server for shares, else what to do."""
+    lack = missing(FILE_SERVER_PACKAGES)
+    if lack:
+        return (f"the file server for shares needs system packages that are not installed "
+                f"({', '.join(lack)}); add them with `{ADD_COMPUTE}`")
+    if os.geteuid() != 0:
+        return ("the file server listens in a network namespace of its own, which needs "
+                "root; run the pocket cloud as root to export shares")
+    return None
+
+
+def _all_packages():
+    return {**PACKAGES, **FILE_SERVER_PACKAGES}
+
+
 def install(say=print):
     """apt-get install what is missing (root, Debian/Ubuntu). Returns the packages installed."""
-    lack = missing()
+    lack = missing_all()
     if not lack:
-        say("compute: QEMU, libvirt and the image tools are installed.")
+        say("compute: QEMU, libvirt, the image tools and nfs-ganesha are installed.")
         return []
     if not can_install():
         raise SystemExit(f"Installing compute's packages needs root on Debian or Ubuntu "
@@ -108,30 +142,53 @@ def install(say=print):
                          f"install them with your system's package manager.")
     say(f"compute: installing with apt-get (--no-install-recommends): {' '.join(lack)}")
     for name in lack:
-        say(f"  {name:28} {PACKAGES[name][1]}")
+        say(f"  {name:28} {_all_packages()[name][1]}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     # apt's lists may be missing (fresh containers) or old (a removed version)
     subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *lack],
-                   check=True, env=env)
-    still = missing()
+    with _no_service_starts():
+        subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *lack],
+                       check=True, env=env)
+    still = missing_all()
     if still:
         raise SystemExit(f"apt-get finished but these are still missing: {' '.join(still)}")
     return lack
 
 
+class _no_service_starts:
+    """While apt-get installs: a policy-rc.d that forbids starting services. nfs-ganesha's
+    and rpcbind's packages would otherwise start them, listening on every address; the
+    pocket cloud starts its own ganesha, in a network namespace of its own."""
+
+    path = "/usr/sbin/policy-rc.d"
+
+    def __enter__(self):
+        self.made = not os.path.exists(self.path)
+        if self.made:
+            with open(self.path, "w") as f:
+                f.write("#!/bin/sh\n# labkit: no service starts while it installs packages\n"
+                        "exit 101\n")
+            os.chmod(self.path, 0o755)
+        return self
+
+    def __exit__(self, *exc):
+        if self.made:
+            os.remove(self.path)
+
+
 def auto(say=print):
     """What `make lab` and `make test` do: install when that is possible, else say how."""
-    lack = missing()
+    lack = missing_all()
     if not lack:
         return
     if can_install():
         say("compute: running as root on Debian/Ubuntu, so installing what booting servers "
-            "needs (once).")
+            "and exporting shares need (once).")
         install(say)
     else:
         say(f"compute: not installed (missing {', '.join(lack)}). Everything else works; the "
-            f"lessons' boot cells will skip. To boot servers, run once: {ADD_COMPUTE}")
+            f"lessons' boot and mount cells will skip. To boot servers and mount shares, run "
+            f"once: {ADD_COMPUTE}")
 
 
 def main(argv):
@@ -143,7 +200,9 @@ def main(argv):
     elif action == "check":
         why = why_not_available()
         print(f"compute: {why}" if why else "compute: available")
-        return 1 if why else 0
+        file_server = why_no_file_server()
+        print(f"file server: {file_server}" if file_server else "file server: available")
+        return 1 if why or file_server else 0
     else:
         print(__doc__)
         return 2

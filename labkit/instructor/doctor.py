@@ -141,9 +141,18 @@ def check_pocket_compute():
                  "" if status == "available" else "Lesson 1's boot part will skip.")
 
 
+def check_pocket_file_server():
+    """Whether this machine's pocket cloud exports shares that hold data (nfs-ganesha, root)."""
+    from ..cloud import PocketCloud
+
+    status = PocketCloud(say=lambda *_: None).file_server_status()
+    return Check("pocket cloud file server", PASS if status == "available" else WARN, status,
+                 "" if status == "available" else "Lesson 2's mount part will skip.")
+
+
 def check_tools():
     path = shutil.which("qemu-img")
-    return [check_pocket_compute(), Check("local tool qemu-img", PASS if path else WARN, path or "not found",
+    return [check_pocket_compute(), check_pocket_file_server(), Check("local tool qemu-img", PASS if path else WARN, path or "not found",
                   "" if path else "Install qemu-utils (Debian) or qemu (conda-forge) for "
                                   "conversion and every sample format; lessons run without.")]
 

@@ -1,0 +1,97 @@
+"""The file server behind shares with data (nfs-ganesha). Prints figures only.
+
+    .venv/bin/python benchmarks/file_server.py [--mib 256]
+
+Starts the cloud (its own state folder and ports, like cloud_start.py), then prints:
+- seconds from starting ganesha (its namespace included) to serving, on a restart of it alone;
+- its memory (PSS), idle and after the reads below;
+- read throughput: a file of --mib MiB on a share, copied by nfs-cp from a client
+  namespace on the storage network (NFSv4 over TCP through a veth pair);
+- small writes: files of 3 KiB written by nfs-cp, per second (each one a new client
+  session). libnfs 4.0 (Debian 12) cannot encode a WRITE of 4 KiB or more, so a user-space
+  write throughput is not measured here: a guest's kernel client is the way to it.
+Needs root and the file server's packages (`sudo make compute`).
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("LABKIT_STATE", str(ROOT / ".labkit" / "bench-state"))
+os.environ.setdefault("LABKIT_PORT_OFFSET", "17000")
+sys.path.insert(0, str(ROOT))
+
+import labkit  # noqa: E402
+from labkit import cleanup, shares  # noqa: E402
+from labkit.cloud import PocketCloud, file_server, process  # noqa: E402
+
+CLIENT = "172.30.0.50"
+
+
+def pss_mb(pid):
+    procs = [psutil.Process(pid)]
+    procs += procs[0].children(recursive=True)
+    return sum(p.memory_full_info().pss for p in procs) / 1e6
+
+
+def restart_seconds(cloud):
+    cloud.down(["nfs"])
+    started = time.monotonic()
+    cloud.up(timeout=120)
+    return time.monotonic() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mib", type=int, default=256, help="size of the file read (MiB)")
+    parser.add_argument("--files", type=int, default=50, help="small files written")
+    args = parser.parse_args()
+    cloud = PocketCloud(say=lambda *_: None)
+    why = file_server.SERVICE.missing(cloud.layout)
+    if why:
+        sys.exit(f"The file server cannot run here: {why}")
+    cloud.up(timeout=300)
+    conn = labkit.connect()
+    try:
+        print(f"ganesha restart to serving: {restart_seconds(cloud):.2f} s "
+              f"(labkit's `up` of the one process, namespace made anew)")
+        pid = process.read_pid(cloud.layout, "nfs-ganesha")
+        print(f"ganesha memory, idle: {pss_mb(pid):.1f} MB PSS")
+        share = shares.create_share(conn, "bench-nfs", size=1, share_type="nfs-ganesha")
+        shares.allow_access(conn, share, CLIENT, "rw")
+        location = shares.export_locations(conn, share)[0].path
+        folder = cloud.layout.state / "nfs/shares" / location.split(":/", 1)[1]
+        with open(folder / "big", "wb") as f:
+            for _ in range(args.mib):
+                f.write(os.urandom(1 << 20))
+        with file_server.client_namespace(cloud.layout, CLIENT, "bench") as run, \
+                tempfile.TemporaryDirectory() as tmp:
+            started = time.monotonic()
+            done = run("nfs-cp", file_server.nfs_url(location, "big"), f"{tmp}/big")
+            seconds = time.monotonic() - started
+            assert done.returncode == 0, done.stderr
+            print(f"read {args.mib} MiB through ganesha: {seconds:.1f} s, "
+                  f"{args.mib / seconds:.0f} MiB/s")
+            print(f"ganesha memory, after the read: {pss_mb(pid):.1f} MB PSS")
+            small = Path(tmp, "small")
+            small.write_bytes(os.urandom(3072))
+            started = time.monotonic()
+            for n in range(args.files):
+                done = run("nfs-cp", str(small), file_server.nfs_url(location, f"s{n}"))
+                assert done.returncode == 0, done.stderr
+            seconds = time.monotonic() - started
+            print(f"{args.files} files of 3 KiB written: {args.files / seconds:.0f} files/s "
+                  f"({seconds / args.files * 1000:.0f} ms each, a client session per file)")
+    finally:
+        cleanup.cleanup(conn, lesson=shares.LESSON, quiet=True)
+        cloud.down()
+
+
+if __name__ == "__main__":
+    main()
