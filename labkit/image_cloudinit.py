@@ -62,6 +62,8 @@ CLOUD_CFG = """\
 datasource_list: [ ConfigDrive, None ]
 # the image's locale is C.UTF-8 (no locales package): nothing to generate
 locale: C.UTF-8
+# the server's own name resolves (sudo looks it up; there is no DNS without a network)
+manage_etc_hosts: true
 """
 
 
