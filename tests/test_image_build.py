@@ -2,12 +2,15 @@
 separate kernel, ramdisk and root disk."""
 
 import json
+import os
 import subprocess
+import time
 
 import pytest
 
 from labkit import image_build
 from labkit.cloud import system
+from labkit.cloud.state import _free_port
 
 
 def test_missing_tools_are_named_with_their_packages(monkeypatch, tmp_path):
@@ -19,8 +22,21 @@ def test_missing_tools_are_named_with_their_packages(monkeypatch, tmp_path):
     assert not (tmp_path / "out").exists()  # nothing half-made
 
 
+def test_cloud_init_image_names_its_missing_tools_and_needs_root(monkeypatch, tmp_path):
+    from labkit import image_cloudinit
+
+    monkeypatch.setattr(system, "which", lambda command: None)
+    with pytest.raises(image_build.BuildError, match=r"mmdebstrap \(package mmdebstrap\)"):
+        image_build.build("cloud-init", tmp_path / "out", say=lambda *_: None)
+    monkeypatch.setattr(system, "which", lambda command: f"/usr/bin/{command}")
+    monkeypatch.setattr(image_cloudinit.os, "geteuid", lambda: 1000)
+    with pytest.raises(image_build.BuildError, match="needs root"):
+        image_build.build("cloud-init", tmp_path / "out", say=lambda *_: None)
+    assert not (tmp_path / "out").exists()  # nothing half-made
+
+
 def test_unknown_kind_lists_the_known_ones(tmp_path):
-    with pytest.raises(image_build.BuildError, match="choose from: tiny"):
+    with pytest.raises(image_build.BuildError, match="choose from: tiny, cloud-init"):
         image_build.build("huge", tmp_path)
 
 
@@ -35,3 +51,69 @@ def test_tiny_image_has_its_disk_kernel_and_ramdisk(tmp_path):
     info = json.loads(subprocess.run(["qemu-img", "info", "--output=json", str(image.qcow2)],
                                      capture_output=True, text=True, check=True).stdout)
     assert info["format"] == "qcow2"
+
+
+def test_find_image_finds_a_built_disk_or_says_how_to_build_it(tmp_path):
+    assert image_build.find_image("cloud-init", tmp_path) is None
+    message = image_build.missing_message("cloud-init")
+    assert "sudo .venv/bin/labkit image build cloud-init" in message
+    (tmp_path / "cloud-init.qcow2").write_bytes(b"QFI\xfb")
+    assert image_build.find_image("cloud-init", tmp_path) == tmp_path / "cloud-init.qcow2"
+
+
+@pytest.mark.long
+def test_tiny_image_takes_an_address_by_dhcp_and_lets_the_key_in_by_ssh(tmp_path):
+    """The tiny image's network and SSH server, outside Nova (the pocket cloud's servers
+    get NICs with the data plane): QEMU's own user-mode network, restricted (nothing leaves
+    the VM but the forwarded port, on 127.0.0.1), gives it an address by DHCP; root logs in
+    with the key from the config drive, and a password-less login without it is refused."""
+    if system.missing():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"compute is not installed in CI: {system.why_not_available()}")
+        pytest.skip(f"compute is not installed: {system.why_not_available()}")
+    image = image_build.build_tiny(tmp_path / "out", say=lambda *_: None)
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "key")],
+                   check=True)
+    drive = tmp_path / "config" / "openstack" / "latest"
+    drive.mkdir(parents=True)
+    key = (tmp_path / "key.pub").read_text().strip()
+    (drive / "meta_data.json").write_text(json.dumps(
+        {"uuid": "0", "hostname": "day3-ssh", "name": "day3-ssh", "public_keys": {"k": key}}))
+    subprocess.run(["genisoimage", "-quiet", "-o", str(tmp_path / "config.iso"), "-V", "config-2",
+                    "-J", "-r", str(tmp_path / "config")], check=True)
+    disk = tmp_path / "disk.qcow2"
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
+                    str(image.qcow2), str(disk)], check=True)
+    port, console = _free_port(), tmp_path / "console.log"
+    qemu = subprocess.Popen(
+        ["qemu-system-x86_64", "-accel", "tcg,tb-size=64", "-m", "256", "-display", "none",
+         "-monitor", "none", "-serial", f"file:{console}", "-no-reboot",
+         "-drive", f"file={disk},if=virtio", "-cdrom", str(tmp_path / "config.iso"),
+         "-netdev", f"user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:22",
+         "-device", "virtio-net-pci,netdev=n0"])
+    ssh = ["ssh", "-p", str(port), "-o", "StrictHostKeyChecking=no", "-o",
+           "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=30", "-o", "BatchMode=yes"]
+    try:
+        deadline = time.monotonic() + 240
+        while "tiny: boot finished" not in _read(console) and time.monotonic() < deadline:
+            time.sleep(1)
+        while "has address" not in _read(console) and time.monotonic() < deadline:
+            time.sleep(1)  # udhcpc runs in the background
+        log = _read(console)
+        assert "tiny: eth0 has address 10.0.2.15" in log, log[-2000:]
+        assert "tiny: ssh server (dropbear) listening on port 22" in log, log[-2000:]
+        login = subprocess.run([*ssh, "-i", str(tmp_path / "key"), "root@127.0.0.1",
+                                "hostname; id -u"], capture_output=True, text=True, timeout=120)
+        assert login.stdout.split() == ["day3-ssh", "0"], login.stderr
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
+                        str(tmp_path / "other")], check=True)
+        refused = subprocess.run([*ssh, "-i", str(tmp_path / "other"), "root@127.0.0.1", "true"],
+                                 capture_output=True, text=True, timeout=120)
+        assert refused.returncode == 255 and "Permission denied" in refused.stderr
+    finally:
+        qemu.kill()
+        qemu.wait()
+
+
+def _read(path):
+    return path.read_text(errors="replace") if path.exists() else ""
