@@ -1,8 +1,10 @@
 """The services of the pocket cloud, in start order. A new service is one more line."""
 
-from . import glance, keystone, libvirtd, manila, mirror, neutron, nova, placement, postgres, swift
+from . import (glance, keystone, libvirtd, manila, mirror, neutron, nova, ovn, placement, postgres,
+               swift)
 
-SERVICES = [postgres.SERVICE, keystone.SERVICE, glance.SERVICE, swift.SERVICE, neutron.SERVICE,
+SERVICES = [postgres.SERVICE, keystone.SERVICE, glance.SERVICE, swift.SERVICE, ovn.SERVICE,
+            neutron.SERVICE,
             placement.SERVICE, libvirtd.SERVICE, nova.SERVICE, manila.SERVICE, mirror.SERVICE]
 
 

@@ -1,7 +1,9 @@
-"""Compute's system packages: QEMU and libvirt cannot come from PyPI.
+"""Compute's and networking's system packages: QEMU, libvirt, Open vSwitch and OVN cannot
+come from PyPI.
 
-The one place that knows which Debian/Ubuntu packages booting servers needs, whether they
-are there, and how to add them. Standard library only: `make compute`, `make lab` and
+The one place that knows which Debian/Ubuntu packages booting servers (compute) and wiring
+them to tenant networks (networking, a tier above compute) need, whether they are there,
+and how to add them. Standard library only: `make compute`, `make lab` and
 `make test` run this file with the system's python3 before any virtual environment exists.
 
     python3 labkit/cloud/system.py check     # what is missing (exit 1 if anything)
@@ -38,6 +40,13 @@ PACKAGES = {
     "kmod": ("cmd:depmod", "indexes the kernel modules in the tiny image's initramfs"),
 }
 
+#: Networking (labkit/cloud/ovn.py): Neutron's ML2/OVN on Open vSwitch's userspace datapath
+NETWORKING_PACKAGES = {
+    "openvswitch-switch": ("cmd:ovs-vswitchd", "Open vSwitch: the switch the servers plug into"),
+    "ovn-central": ("cmd:ovn-northd", "OVN's databases and northd: Neutron's networks as flows"),
+    "ovn-host": ("cmd:ovn-controller", "ovn-controller: DHCP, security groups, routers, NAT"),
+}
+
 #: sbin folders hold some of these tools but are not on every user's PATH
 _PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/local/sbin", "/usr/sbin", "/sbin"])
 
@@ -52,9 +61,14 @@ def _present(probe):
     return bool(which(what)) if kind == "cmd" else bool(glob.glob(what))
 
 
-def missing():
-    """The packages compute needs that are not installed, in install order."""
-    return [name for name, (probe, _) in PACKAGES.items() if not _present(probe)]
+def missing(packages=None):
+    """The packages compute (or the given table) needs that are not installed, in order."""
+    return [name for name, (probe, _) in (packages or PACKAGES).items() if not _present(probe)]
+
+
+def missing_all():
+    """Everything compute and networking need that is not installed."""
+    return missing() + missing(NETWORKING_PACKAGES)
 
 
 def is_debian_like():
@@ -93,11 +107,23 @@ def why_not_available(services=None):
     return None
 
 
+def why_networking_not_available(services=None):
+    """None when servers can be wired to tenant networks here, else what to do."""
+    why = why_not_available(services)
+    if why:
+        return f"networking needs compute first: {why}"
+    lack = missing(NETWORKING_PACKAGES)
+    if lack:
+        return (f"networking needs system packages that are not installed ({', '.join(lack)}); "
+                f"add them with `{ADD_COMPUTE}`")
+    return None
+
+
 def install(say=print):
     """apt-get install what is missing (root, Debian/Ubuntu). Returns the packages installed."""
-    lack = missing()
+    lack = missing_all()
     if not lack:
-        say("compute: QEMU, libvirt and the image tools are installed.")
+        say("compute: QEMU, libvirt, the image tools, Open vSwitch and OVN are installed.")
         return []
     if not can_install():
         raise SystemExit(f"Installing compute's packages needs root on Debian or Ubuntu "
@@ -105,13 +131,13 @@ def install(say=print):
                          f"install them with your system's package manager.")
     say(f"compute: installing with apt-get (--no-install-recommends): {' '.join(lack)}")
     for name in lack:
-        say(f"  {name:28} {PACKAGES[name][1]}")
+        say(f"  {name:28} {({**PACKAGES, **NETWORKING_PACKAGES})[name][1]}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     # apt's lists may be missing (fresh containers) or old (a removed version)
     subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
     subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *lack],
                    check=True, env=env)
-    still = missing()
+    still = missing_all()
     if still:
         raise SystemExit(f"apt-get finished but these are still missing: {' '.join(still)}")
     return lack
@@ -119,7 +145,7 @@ def install(say=print):
 
 def auto(say=print):
     """What `make lab` and `make test` do: install when that is possible, else say how."""
-    lack = missing()
+    lack = missing_all()
     if not lack:
         return
     if can_install():
@@ -140,7 +166,9 @@ def main(argv):
     elif action == "check":
         why = why_not_available()
         print(f"compute: {why}" if why else "compute: available")
-        return 1 if why else 0
+        networking = why_networking_not_available()
+        print(f"networking: {networking}" if networking else "networking: available")
+        return 1 if why or networking else 0
     else:
         print(__doc__)
         return 2
