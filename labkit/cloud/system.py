@@ -45,6 +45,7 @@ NETWORKING_PACKAGES = {
     "openvswitch-switch": ("cmd:ovs-vswitchd", "Open vSwitch: the switch the servers plug into"),
     "ovn-central": ("cmd:ovn-northd", "OVN's databases and northd: Neutron's networks as flows"),
     "ovn-host": ("cmd:ovn-controller", "ovn-controller: DHCP, security groups, routers, NAT"),
+    "iputils-ping": ("cmd:ping", "ping, from the namespaces that reach servers"),
 }
 
 #: sbin folders hold some of these tools but are not on every user's PATH
