@@ -7,7 +7,8 @@
     labkit cleanup        remove what the lessons created (only that)
     labkit workshop create|delete   one project per student
     labkit release        learner copies of the notebooks (no solutions, no outputs)
-    labkit image build tiny --output DIR   a small bootable image, from Debian packages
+    labkit image build tiny [--output DIR]   a small bootable image, from Debian packages
+    labkit image build cloud-init [--output DIR]   Debian 12 + cloud-init + SSH (root, minutes)
 """
 
 import argparse
@@ -136,10 +137,10 @@ def _release(cloud, args):
 
 
 def _image_build(cloud, args):
-    from .image_build import BuildError, build
+    from .image_build import BuildError, build, default_folder
 
     try:
-        build(args.kind, args.output)
+        build(args.kind, args.output or default_folder())
     except BuildError as exc:
         print(f"labkit: {exc}", file=sys.stderr)
         return 1
@@ -216,9 +217,11 @@ def parser():
 
     image = sub.add_parser("image", help="build images to boot, offline")
     isub = image.add_subparsers(dest="action", required=True)
-    ibuild = isub.add_parser("build", help="build an image from Debian packages (no root)")
-    ibuild.add_argument("kind", choices=["tiny"])
-    ibuild.add_argument("--output", required=True, help="folder for the image files")
+    ibuild = isub.add_parser("build", help="build an image from Debian packages (tiny: no "
+                                           "root, seconds; cloud-init: root, minutes)")
+    ibuild.add_argument("kind", choices=["tiny", "cloud-init"])
+    ibuild.add_argument("--output", help="folder for the image files (default: .labkit/images, "
+                                         "where lessons look for them)")
     ibuild.set_defaults(run=_image_build)
 
     rel = sub.add_parser("release", help="learner copies of the notebooks")

@@ -4,7 +4,10 @@ The tiny image is CirrOS-like: Debian's cloud kernel, an initramfs with busybox,
 FAT disk booted by syslinux. Its init reads the OpenStack config drive (label config-2):
 it takes the hostname, installs the SSH public key for root and prints its fingerprint,
 and runs the user data when it is a script (``#!``), all on the serial console, which is
-what `openstack console log show` shows. It then leaves a root shell on the console.
+what `openstack console log show` shows. It starts an SSH server (Debian's dropbear, with
+the libraries it needs copied in: busybox has none) that lets root in with that key, takes
+an address by DHCP (busybox udhcpc) on each network interface there is, and leaves a root
+shell on the console.
 
 Packages come from `apt-get download` (no root needed) and are cached; building needs
 dosfstools, syslinux, mtools, kmod and qemu-utils (all in `sudo make compute`).
@@ -29,6 +32,12 @@ from .cloud.layout import labkit_home
 
 KERNEL_PACKAGE = "linux-image-cloud-amd64"  # Debian's metapackage for the newest cloud kernel
 BUSYBOX_PACKAGE = "busybox-static"
+DROPBEAR_PACKAGE = "dropbear-bin"  # the SSH server (dropbear) and dropbearkey
+#: the shared libraries dropbear loads, by package (Debian 12 has no static dropbear)
+DROPBEAR_LIBRARIES = {"libc6": ["ld-linux-x86-64.so.2", "libc.so.6"],
+                      "libcrypt1": ["libcrypt.so.1"], "libtomcrypt1": ["libtomcrypt.so.1"],
+                      "libtommath1": ["libtommath.so.1"], "libgmp10": ["libgmp.so.10"],
+                      "zlib1g": ["libz.so.1"]}
 #: drivers a guest needs for its disks, config drive and console (copied when not built in)
 MODULES = ["virtio_pci", "virtio_blk", "virtio_net", "virtio_scsi", "virtio_console",
            "ata_piix", "ahci", "sr_mod", "sd_mod", "cdrom", "isofs", "vfat"]
@@ -40,7 +49,7 @@ TOOLS = [("apt-get", "apt"), ("dpkg-deb", "dpkg"), ("depmod", "kmod"),
 #: The guest's /init. Its console lines all start with "tiny:", so tests and lessons can
 #: find them in the console log; user data's own output comes between them.
 INIT = r"""#!/bin/busybox sh
-/bin/busybox --install -s /bin; export PATH=/bin:/sbin
+/bin/busybox --install -s /bin; export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 mkdir -p /dev/pts /root/.ssh; mount -t devpts devpts /dev/pts
 echo "tiny: kernel $(uname -r) up after $(cut -d' ' -f1 /proc/uptime) s"
@@ -70,9 +79,34 @@ if [ -n "$cd" ]; then
   elif [ -f $ud ]; then echo "tiny: user data is not a script (#!), not run"
   else echo "tiny: no user data"; fi
 else echo "tiny: no config drive found"; fi
+ip link set lo up
+nics=$(ls /sys/class/net | grep -v '^lo$')
+for nic in $nics; do
+  ip link set "$nic" up
+  udhcpc -f -t 10 -T 2 -i "$nic" -s /etc/udhcpc.script >/dev/null 2>&1 &
+  echo "tiny: $nic asks for an address by DHCP"
+done
+[ -z "$nics" ] && echo "tiny: no network interface"
+mkdir -p /etc/dropbear /var/log; touch /var/log/lastlog
+# -R: the host keys are made at the first connection; -s: keys only, no passwords
+if dropbear -R -s -p 22 && pidof dropbear >/dev/null; then
+  echo "tiny: ssh server (dropbear) listening on port 22"
+else echo "tiny: ssh server (dropbear) did not start"; fi
 echo "tiny: boot finished after $(cut -d' ' -f1 /proc/uptime) s, hostname $(hostname)"
 grep -q tiny.poweroff /proc/cmdline && poweroff -f
 exec setsid cttyhack sh -l
+"""
+
+#: What udhcpc runs when it gets (or renews) an address: set it, and the default route.
+UDHCPC_SCRIPT = r"""#!/bin/sh
+case "$1" in
+  deconfig) ip addr flush dev "$interface" ;;
+  bound|renew)
+    ip addr flush dev "$interface"
+    ip addr add "$ip/${mask:-24}" dev "$interface"
+    [ -n "$router" ] && ip route replace default via "${router%% *}" dev "$interface"
+    echo "tiny: $interface has address $ip" > /dev/console ;;
+esac
 """
 
 #: Kernel arguments: the serial console last, so that /dev/console (init's output) is it.
@@ -163,6 +197,34 @@ def _copy_modules(kernel_root, version, root):
     _run(["depmod", "-b", str(root), version])
 
 
+def _add_dropbear(root, debs, work):
+    """dropbear and the libraries it loads, at the paths their packages give them."""
+    work.mkdir()
+    unpacked = [_unpack(deb, work / deb.name) for deb in debs]
+    dropbear = unpacked[0]
+    for program in ("usr/sbin/dropbear", "usr/bin/dropbearkey"):
+        (root / program).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(dropbear / program, root / program)
+    for tree, (package, names) in zip(unpacked[1:], DROPBEAR_LIBRARIES.items()):
+        for name in names:
+            found = [p for p in tree.glob(f"**/{name}") if "lib64" not in p.parts]
+            if not found:
+                raise BuildError(f"{package} holds no {name}: Debian's packaging changed; "
+                                 f"labkit/image_build.py's DROPBEAR_LIBRARIES needs updating.")
+            target = root / found[0].relative_to(tree)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(found[0].resolve(), target)  # the file a soname link points at
+    (root / "lib64").mkdir(exist_ok=True)
+    (root / "lib64/ld-linux-x86-64.so.2").symlink_to("/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2")
+    # dropbear looks root up (home, shell) in /etc/passwd
+    (root / "etc/passwd").write_text("root:x:0:0:root:/root:/bin/sh\n")
+    (root / "etc/group").write_text("root:x:0:\n")
+    (root / "etc/shells").write_text("/bin/sh\n")
+    script = root / "etc/udhcpc.script"
+    script.write_text(UDHCPC_SCRIPT)
+    script.chmod(0o755)
+
+
 def _initramfs(root, busybox, out):
     """A gzip'd cpio (newc) of root, made by busybox's own cpio."""
     files = "\n".join(str(p.relative_to(root)) for p in sorted(root.rglob("*"))) + "\n"
@@ -195,8 +257,10 @@ def build_tiny(output, say=print):
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     kpkg = kernel_package()
-    say(f"Packages: {kpkg}, {BUSYBOX_PACKAGE} (apt-get download, cached in {cache_dir()})")
-    kernel_deb, busybox_deb = download([kpkg, BUSYBOX_PACKAGE])
+    ssh_packages = [DROPBEAR_PACKAGE, *DROPBEAR_LIBRARIES]
+    say(f"Packages: {kpkg}, {BUSYBOX_PACKAGE}, {', '.join(ssh_packages)} "
+        f"(apt-get download, cached in {cache_dir()})")
+    kernel_deb, busybox_deb, *ssh_debs = download([kpkg, BUSYBOX_PACKAGE, *ssh_packages])
     version = kpkg.removeprefix("linux-image-")
     with tempfile.TemporaryDirectory(prefix="labkit-tiny-") as tmp:
         work = Path(tmp)
@@ -208,6 +272,7 @@ def build_tiny(output, say=print):
             (root / folder).mkdir(parents=True)
         shutil.copy2(busybox, root / "bin/busybox")
         _copy_modules(kroot, version, root)
+        _add_dropbear(root, ssh_debs, work / "ssh")
         init = root / "init"
         init.write_text(INIT.replace("@MODULES@", " ".join(MODULES)))
         init.chmod(0o755)
@@ -224,7 +289,34 @@ def build_tiny(output, say=print):
     return image
 
 
-BUILDERS = {"tiny": build_tiny}
+def build_cloudinit(output, say=print):
+    """The Debian + cloud-init image: its own module (labkit/image_cloudinit.py)."""
+    from .image_cloudinit import build_cloudinit as build_it
+    return build_it(output, say=say)
+
+
+BUILDERS = {"tiny": build_tiny, "cloud-init": build_cloudinit}
+#: the disk each kind of image writes (the one to upload and boot)
+DISKS = {"tiny": "tiny.qcow2", "cloud-init": "cloud-init.qcow2"}
+
+
+def default_folder():
+    """Where `labkit image build KIND` writes without --output, and where lessons look."""
+    return labkit_home() / "images"
+
+
+def find_image(kind, folder=None):
+    """The disk of an image of that kind built before (in folder, by default where
+    `labkit image build KIND` writes), or None: lessons use the cloud-init image only when
+    it is there, since it takes minutes and root to build. missing_message(kind) says how."""
+    disk = Path(folder or default_folder()) / DISKS[kind]
+    return disk if disk.is_file() else None
+
+
+def missing_message(kind):
+    root = "sudo " if kind == "cloud-init" else ""
+    return (f"The {kind} image is not built on this machine; build it once with "
+            f"`{root}.venv/bin/labkit image build {kind}` (it writes {default_folder()}).")
 
 
 def build(kind, output, say=print):

@@ -19,8 +19,21 @@ def test_missing_tools_are_named_with_their_packages(monkeypatch, tmp_path):
     assert not (tmp_path / "out").exists()  # nothing half-made
 
 
+def test_cloud_init_image_names_its_missing_tools_and_needs_root(monkeypatch, tmp_path):
+    from labkit import image_cloudinit
+
+    monkeypatch.setattr(system, "which", lambda command: None)
+    with pytest.raises(image_build.BuildError, match=r"mmdebstrap \(package mmdebstrap\)"):
+        image_build.build("cloud-init", tmp_path / "out", say=lambda *_: None)
+    monkeypatch.setattr(system, "which", lambda command: f"/usr/bin/{command}")
+    monkeypatch.setattr(image_cloudinit.os, "geteuid", lambda: 1000)
+    with pytest.raises(image_build.BuildError, match="needs root"):
+        image_build.build("cloud-init", tmp_path / "out", say=lambda *_: None)
+    assert not (tmp_path / "out").exists()  # nothing half-made
+
+
 def test_unknown_kind_lists_the_known_ones(tmp_path):
-    with pytest.raises(image_build.BuildError, match="choose from: tiny"):
+    with pytest.raises(image_build.BuildError, match="choose from: tiny, cloud-init"):
         image_build.build("huge", tmp_path)
 
 
@@ -35,3 +48,10 @@ def test_tiny_image_has_its_disk_kernel_and_ramdisk(tmp_path):
     info = json.loads(subprocess.run(["qemu-img", "info", "--output=json", str(image.qcow2)],
                                      capture_output=True, text=True, check=True).stdout)
     assert info["format"] == "qcow2"
+
+
+def test_find_image_finds_a_built_disk_or_says_how_to_build_it(tmp_path):
+    assert image_build.find_image("cloud-init", tmp_path) is None
+    assert "sudo .venv/bin/labkit image build cloud-init" in image_build.missing_message("cloud-init")
+    (tmp_path / "cloud-init.qcow2").write_bytes(b"QFI\xfb")
+    assert image_build.find_image("cloud-init", tmp_path) == tmp_path / "cloud-init.qcow2"

@@ -38,6 +38,9 @@ PACKAGES = {
     "mtools": ("cmd:mcopy", "copies files into the tiny image's FAT disk without mounting it"),
     "dosfstools": ("cmd:mkfs.vfat", "makes the tiny image's FAT disk"),
     "kmod": ("cmd:depmod", "indexes the kernel modules in the tiny image's initramfs"),
+    "mmdebstrap": ("cmd:mmdebstrap", "makes the cloud-init image's Debian root file system"),
+    "e2fsprogs": ("cmd:mkfs.ext4", "makes the cloud-init image's ext4 root from a folder (-d)"),
+    "fdisk": ("cmd:sfdisk", "writes the cloud-init image's partition table"),
 }
 
 #: Networking (labkit/cloud/ovn.py): Neutron's ML2/OVN on Open vSwitch's userspace datapath
