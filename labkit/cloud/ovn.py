@@ -129,6 +129,7 @@ class Ovn(Service):
     def _chassis_env(layout):
         n = names(layout)
         return {"OVN_DB": socket(layout, "db"), "OVN_SB": socket(layout, "ovnsb_db"),
+                "OVN_NB": socket(layout, "ovnnb_db"),
                 "INT_BRIDGE": n["integration_bridge"], "EX_BRIDGE": n["external_bridge"],
                 "VETH": n["veth"], "NAMESPACE": n["namespace"], "PHYSNET": PHYSNET,
                 "OUTSIDE": f"{OUTSIDE_ADDRESS}/{PUBLIC_CIDR.split('/')[1]}",

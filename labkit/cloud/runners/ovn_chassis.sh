@@ -50,4 +50,14 @@ trap stop TERM INT
 ovn-controller "unix:${OVN_DB#unix:}" --pidfile="$OVN_RUNDIR/ovn-controller.pid" \
     -vconsole:off --log-file="$OVN_LOG" &
 pid=$!
+
+# Neutron binds ports to the bridge a chassis names in its Chassis_Private row (which OVN's
+# metadata agent would write; we run none), else to "br-int": name ours once it registers.
+for _ in $(seq 100); do
+    ovn-sbctl --timeout=5 --db="$OVN_SB" set Chassis_Private localhost \
+        "external_ids:neutron\:ovn-bridge=$INT_BRIDGE" 2>/dev/null && break
+    sleep 0.2
+done
+# ... and reads that row again when the chassis next reports: make it report now
+ovn-nbctl --timeout=30 --db="$OVN_NB" --wait=hv sync || true
 wait "$pid"
