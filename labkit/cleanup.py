@@ -39,7 +39,7 @@ def finder(kind, order):
 
 
 #: The modules that register finders: one per kind of thing the lessons make.
-FINDER_MODULES = ("images", "shares", "security", "containers")
+FINDER_MODULES = ("images", "shares", "networks", "security", "containers")
 
 
 def _load_lesson_modules():

@@ -72,6 +72,24 @@ def _chassis_registered(layout):
     return result.returncode == 0 and "localhost" in result.stdout.split()
 
 
+def ensure_public_network(conn):
+    """The external network "public" (admin's; every project may put a router's gateway and
+    floating IPs on it): the flat network bridged to the outside namespace, whose address
+    is its gateway. Made once, at bootstrap."""
+    network = conn.network.find_network("public")
+    if network is None:
+        network = conn.network.create_network(
+            name="public", is_router_external=True, provider_network_type="flat",
+            provider_physical_network=PHYSNET,
+            description="The pocket cloud's outside world: a namespace on this machine")
+    if not list(conn.network.subnets(network_id=network.id)):
+        conn.network.create_subnet(
+            network_id=network.id, name="public-subnet", ip_version=4, cidr=PUBLIC_CIDR,
+            gateway_ip=OUTSIDE_ADDRESS, enable_dhcp=False,
+            allocation_pools=[{"start": "203.0.113.10", "end": "203.0.113.200"}])
+    return network
+
+
 class Ovn(Service):
     name = "ovn"
     optional = True  # networking is: without it Neutron is the API only
