@@ -132,7 +132,7 @@ class Ovn(Service):
 
         return [
             database("ovsdb-server", "db"),
-            daemon("ovs-vswitchd", ["ovs-vswitchd", socket(layout, "db")],
+            daemon("ovs-vswitchd", [str(RUNNERS / "ovs_vswitchd.sh"), socket(layout, "db")],
                    ready=lambda: (base / "ovs-vswitchd.ctl").exists()),
             database("ovn-nb", "ovnnb_db"),
             database("ovn-sb", "ovnsb_db"),
