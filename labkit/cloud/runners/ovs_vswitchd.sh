@@ -2,6 +2,7 @@
 # ovs-vswitchd for one pocket cloud (arguments: its own). On TERM it is asked to exit with
 # --cleanup: its userspace datapath's bridge ports are tap devices in this machine's
 # namespace, which a plain exit leaves behind (and the next start of a cloud would trip on).
+# It runs in a session of its own, so labkit's TERM to this script's group reaches only us.
 set -eu
 ctl=""
 for arg in "$@"; do case "$arg" in --unixctl=*) ctl="${arg#--unixctl=}";; esac; done
@@ -12,6 +13,6 @@ stop() {
     exit 0
 }
 trap stop TERM INT
-ovs-vswitchd "$@" &
+setsid ovs-vswitchd "$@" &
 pid=$!
 wait "$pid"
