@@ -62,6 +62,10 @@ class PocketCloud:
         """'available', or why this machine cannot boot servers and what to do."""
         return system.why_not_available(self.layout.services) or "available"
 
+    def networking_status(self):
+        """'available', or why servers cannot join tenant networks here (ovn.py)."""
+        return system.why_networking_not_available(self.layout.services) or "available"
+
     # --- lifecycle ---
     def install(self):
         """Install the services (and compute's, where the machine has its packages) and
