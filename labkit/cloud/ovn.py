@@ -93,6 +93,9 @@ def ensure_public_network(conn):
 class Ovn(Service):
     name = "ovn"
     optional = True  # networking is: without it Neutron is the API only
+    tier = "networking (tenant networks)"
+    without = ("Neutron stays the API only: security groups are records that nothing "
+               "enforces, and servers boot without a network")
     templates = [("ovn/neutron-ovn.conf", "neutron/neutron-ovn.conf"),
                  ("ovn/nova-network.conf", "nova/nova-network.conf")]
     folders = ["ovn"]

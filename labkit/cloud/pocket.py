@@ -111,10 +111,11 @@ class PocketCloud:
             self.say(f"{elapsed()} projects, users and catalog ready")
             # Nova's compute answers only once its service user exists: wait for it now
             process.wait_healthy(self.layout, self._required(), timeout)
-        for why in {why for svc in SERVICES if (why := svc.missing(self.layout))}:
-            self.say(f"{elapsed()} compute (booting servers) is not running: {why}. The "
-                     f"other services run; the lessons' boot parts say they skip."
-                     + (f"\n{compute_failed}" if compute_failed else ""))
+        for tier, why, without in dict.fromkeys(
+                (svc.tier, why, svc.without) for svc in SERVICES
+                if (why := svc.missing(self.layout))):
+            self.say(f"{elapsed()} {tier} is not running: {why}. {without[0].upper()}{without[1:]}."
+                     + (f"\n{compute_failed}" if compute_failed and "compute" in tier else ""))
         fresh = len(to_start)
         self.say(f"Pocket cloud is up: {len(SERVICES)} services, "
                  f"{fresh} process{'es' if fresh != 1 else ''} started, "
