@@ -19,6 +19,7 @@ and gateway first), then ports, subnets and networks.
 
 import ipaddress
 import subprocess
+import time
 from dataclasses import dataclass
 
 from openstack import exceptions as sdk_exc
@@ -208,3 +209,75 @@ def _marked_networks(conn, lesson):
     return [(name, lambda n=n: delete_network(conn, n))
             for name, n in _marked(conn.network.networks(project_id=conn.current_project_id),
                                    lesson)]
+
+
+# --- a server behind a floating IP, for lessons -----------------------------------------------
+@dataclass
+class Launched:
+    server: object
+    floating_ip: str
+    address: str  # on the tenant network
+    parts: tuple = ()  # (image, network, router): what remove_launched takes away
+
+
+def why_not_enforced(conn, layout=None):
+    """None where security groups meet real packets here (the pocket cloud's networking
+    tier), else why not: a lesson shows it and skips its enforced part."""
+    if outside_namespace(layout) is None:
+        return ("this cloud has no networking tier (Open vSwitch and OVN, above compute: "
+                "`sudo make compute`), so security groups are records that nothing enforces")
+    try:
+        public_network(conn)
+    except NetworkInputError as exc:
+        return str(exc)
+    return None
+
+
+def launch_behind_floating_ip(conn, name, lesson, disk, security_groups, cidr):
+    """Upload disk (the tiny image), make a network (cidr) with a router to the public
+    network, boot a server on it in security_groups and give it a floating IP; wait until
+    its console says it has its DHCP address. Everything is marked for lesson."""
+    name = marks.name(name)
+    image = conn.image.create_image(name=f"{name}-image", filename=str(disk),
+                                    disk_format="qcow2", container_format="bare", wait=True,
+                                    tags=[marks.TAG], **marks.properties(lesson))
+    network, subnet = create_network(conn, f"{name}-net", cidr, lesson)
+    router = create_router(conn, f"{name}-router", subnet, lesson)
+    server = conn.compute.create_server(
+        name=name, image_id=image.id, flavor_id=conn.compute.find_flavor("m1.tiny").id,
+        networks=[{"uuid": network.id}], config_drive=True, metadata=marks.properties(lesson),
+        security_groups=[{"name": g.name} for g in security_groups])
+    server = conn.compute.wait_for_server(server, status="ACTIVE", wait=300, interval=2)
+    address = next(conn.network.ports(device_id=server.id)).fixed_ips[0]["ip_address"]
+    fip = add_floating_ip(conn, server, lesson)
+    deadline = time.monotonic() + 180
+    while f"has address {address}" not in conn.compute.get_server_console_output(server)["output"]:
+        if time.monotonic() > deadline:
+            raise NetworkInputError(f"{name} did not report its address {address} within "
+                                    f"3 minutes: see `openstack console log show {name}`.")
+        time.sleep(2)
+    return Launched(server, fip.floating_ip_address, address, (image, network, router))
+
+
+def remove_launched(conn, launched):
+    """The server, its floating IP, router, network and image, in the order Neutron needs."""
+    image, network, router = launched.parts
+    conn.compute.delete_server(launched.server, ignore_missing=True)
+    conn.compute.wait_for_delete(launched.server, wait=120)
+    for fip in conn.network.ips(floating_ip_address=launched.floating_ip):
+        conn.network.delete_ip(fip, ignore_missing=True)
+    delete_router(conn, router)
+    delete_network(conn, network)
+    conn.image.delete_image(image, ignore_missing=True)
+
+
+@cleanup.finder("server", order=5)
+def _marked_servers(conn, lesson):
+    """Servers first: their ports keep networks and security groups in use."""
+    def remover(server):
+        def remove():
+            conn.compute.delete_server(server, ignore_missing=True)
+            conn.compute.wait_for_delete(server, wait=120)
+        return remove
+    return [(s.name, remover(s)) for s in conn.compute.servers()
+            if marks.is_marked(s.name, s.metadata or {}, lesson)]
