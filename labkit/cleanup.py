@@ -39,7 +39,8 @@ def finder(kind, order):
 
 
 #: The modules that register finders: one per kind of thing the lessons make.
-FINDER_MODULES = ("servers", "images", "shares", "share_clients", "security", "containers")
+FINDER_MODULES = ("servers", "images", "shares", "share_clients", "networks", "security",
+                  "containers")
 
 
 def _load_lesson_modules():

@@ -45,6 +45,8 @@ def _cloud_status(cloud, args):
         print(f"{r.process:26}{r.port or '-':>7}{r.pid or '-':>9}  {health:9} {r.log}")
     print(f"compute (booting servers): {cloud.compute_status()}")
     print(f"file server (mounting shares): {cloud.file_server_status()}")
+    print(f"networking (tenant networks, security groups that block, floating IPs): "
+          f"{cloud.networking_status()}")
     return 0 if all(r.healthy for r in rows) else 3
 
 

@@ -743,29 +743,13 @@ def _marked_keypairs(conn, lesson):
             if marks.has_prefix(k.name) and lesson in (None, keypair_lesson(k.name))]
 
 
-@cleanup.finder("network (and its ports)", order=25)
-def _marked_networks(conn, lesson):
-    """The lesson's demo networks (a port on one keeps a security group in use)."""
-    if not _ours(lesson):
-        return []
-    return [(n.name, lambda n=n: _delete_network_and_ports(conn, n))
-            for n in conn.network.networks(project_id=conn.current_project_id)
-            if marks.has_prefix(n.name) and MARK in (n.description or "")]
-
-
-def _delete_network_and_ports(conn, network):
-    for port in conn.network.ports(network_id=network.id):
-        conn.network.delete_port(port, ignore_missing=True)
-    conn.network.delete_network(network, ignore_missing=True)
-
-
 @cleanup.finder("security group", order=30)
 def _marked_security_groups(conn, lesson):
     if not _ours(lesson):
         return []
     # A rule that trusts a group (remote_group_id) is deleted with that group (ON DELETE
     # CASCADE, neutron/db/models/securitygroup.py), so groups go in any order; the ports
-    # that could keep one in use went before (the network finder's order is lower).
+    # that could keep one in use went before (networks.py's finder, a lower order).
     return [(g.name, lambda g=g: conn.network.delete_security_group(g, ignore_missing=True))
             for g in conn.network.security_groups(project_id=conn.current_project_id)
             if marks.has_prefix(g.name)]

@@ -58,17 +58,19 @@ def test_install_without_root_refuses_with_the_command(nothing_installed, monkey
 
 
 def test_install_as_root_runs_apt_get_without_recommends(monkeypatch):
-    lack = iter([["qemu-system-x86", "genisoimage", "nfs-ganesha"], []])
+    lack = iter([["qemu-system-x86", "genisoimage", "ovn-host", "nfs-ganesha"], []])
     monkeypatch.setattr(system, "missing_all", lambda: next(lack))
     monkeypatch.setattr(system, "_no_service_starts", contextlib.nullcontext)
     monkeypatch.setattr(system, "can_install", lambda: True)
     ran = []
     monkeypatch.setattr(system.subprocess, "run", lambda argv, **k: ran.append(argv))
     said = []
-    assert system.install(say=said.append) == ["qemu-system-x86", "genisoimage", "nfs-ganesha"]
+    packages = ["qemu-system-x86", "genisoimage", "ovn-host", "nfs-ganesha"]
+    assert system.install(say=said.append) == packages
     assert ran[-1][:2] == ["apt-get", "install"] and "--no-install-recommends" in ran[-1]
-    assert ran[-1][-3:] == ["qemu-system-x86", "genisoimage", "nfs-ganesha"]
+    assert ran[-1][-4:] == packages
     assert any("qemu-system-x86" in line and "QEMU" in line for line in said)
+    assert any("ovn-host" in line and "ovn-controller" in line for line in said)
     assert any("nfs-ganesha" in line and "NFS server" in line for line in said)
 
 
@@ -81,3 +83,14 @@ def test_the_file_server_needs_its_packages_and_root(nothing_installed, monkeypa
     assert "root" in system.why_no_file_server()
     monkeypatch.setattr(system.os, "geteuid", lambda: 0)
     assert system.why_no_file_server() is None
+
+
+def test_networking_needs_compute_first_then_its_own_packages(monkeypatch):
+    monkeypatch.setattr(system, "why_not_available", lambda services=None: "no QEMU")
+    assert system.why_networking_not_available() == "networking needs compute first: no QEMU"
+    monkeypatch.setattr(system, "why_not_available", lambda services=None: None)
+    monkeypatch.setattr(system, "which", lambda command: None)
+    why = system.why_networking_not_available()
+    assert "openvswitch-switch" in why and "ovn-central" in why and "sudo make compute" in why
+    monkeypatch.setattr(system, "which", lambda command: f"/usr/bin/{command}")
+    assert system.why_networking_not_available() is None

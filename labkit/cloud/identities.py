@@ -15,6 +15,7 @@ import time
 import openstack
 from keystoneauth1 import exceptions as ks_exc
 
+from . import ovn
 from .registry import SERVICES
 from .service import render
 from ..accounts import find_or_create_project, find_or_create_user
@@ -101,6 +102,8 @@ def bootstrap(layout):
     # a fresh connection sees the catalog just written
     conn = _admin_connection(layout, secrets["admin"])
     _flavors(conn)
+    if not ovn.SERVICE.missing(layout):
+        ovn.ensure_public_network(conn)
     conn.close()
     write_clouds_yaml(layout, secrets)
     _marker(layout).write_text(json.dumps(sorted(_catalogued(layout))))

@@ -1,8 +1,10 @@
-"""Neutron: the networking API (security groups), with no agents touching the host.
+"""Neutron: the networking API (security groups), with no agents touching the host; where
+networking runs (ovn.py), ML2/OVN wires real tenant networks (overlay neutron-ovn.conf).
 
 Its schema comes from its models, not its migrations, which no longer run on PostgreSQL
 (runners/neutron_schema.py says why)."""
 
+from . import system
 from .service import RUNNERS, Service
 
 
@@ -20,7 +22,10 @@ class Neutron(Service):
         run([self.tool(layout, "neutron-db-manage"), "--config-file", conf, "stamp", "heads"])
 
     def processes(self, layout):
-        return [self.web_process(layout, threads=2)]
+        api = self.web_process(layout, threads=2)
+        if not system.why_networking_not_available(layout.services):
+            api.env["OS_NEUTRON_CONFIG_FILES"] = "neutron.conf;neutron-ovn.conf"
+        return [api]
 
     def endpoints(self, layout):
         return [("network", "neutron", layout.url("neutron"))]

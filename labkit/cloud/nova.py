@@ -46,7 +46,14 @@ class Nova(Service):
                             port=port, health_url=health)]
         return [Process("nova", [self.tool(layout, "python"), str(RUNNERS / "nova_all.py")],
                         port=port, ready=lambda: answers(health) and self._computes(layout),
-                        env={"NOVA_PORT": str(port)})]
+                        env={"NOVA_PORT": str(port), **self._config_files(layout)})]
+
+    @staticmethod
+    def _config_files(layout):
+        """Where networking runs, the overlay with os-vif's switch database (ovn.py)."""
+        if system.why_networking_not_available(layout.services):
+            return {}
+        return {"NOVA_OVERLAYS": "nova-network.conf"}
 
     @staticmethod
     def _computes(layout):

@@ -66,6 +66,10 @@ class PocketCloud:
         """'available', or why shares cannot hold data here (no file server) and what to do."""
         return system.why_no_file_server() or "available"
 
+    def networking_status(self):
+        """'available', or why servers cannot join tenant networks here (ovn.py)."""
+        return system.why_networking_not_available(self.layout.services) or "available"
+
     # --- lifecycle ---
     def install(self):
         """Install the services (and compute's, where the machine has its packages) and
@@ -113,11 +117,11 @@ class PocketCloud:
             self.say(f"{elapsed()} projects, users and catalog ready")
             # Nova's compute answers only once its service user exists: wait for it now
             process.wait_healthy(self.layout, self._required(), timeout)
-        for tier, why in {(svc.tier, why) for svc in SERVICES
-                          if (why := svc.missing(self.layout))}:
-            self.say(f"{elapsed()} {tier} is not running: {why}. The other services run; "
-                     f"the lessons' parts that need it say they skip."
-                     + (f"\n{compute_failed}" if compute_failed else ""))
+        for tier, why, without in dict.fromkeys(
+                (svc.tier, why, svc.without) for svc in SERVICES
+                if (why := svc.missing(self.layout))):
+            self.say(f"{elapsed()} {tier} is not running: {why}. {without[0].upper()}{without[1:]}."
+                     + (f"\n{compute_failed}" if compute_failed and "compute" in tier else ""))
         fresh = len(to_start)
         self.say(f"Pocket cloud is up: {len(SERVICES)} services, "
                  f"{fresh} process{'es' if fresh != 1 else ''} started, "

@@ -1,11 +1,11 @@
 """The services of the pocket cloud, in start order. A new service is one more line."""
 
-from . import (file_server, glance, keystone, libvirtd, manila, mirror, neutron, nova, placement,
-               postgres, swift)
+from . import (file_server, glance, keystone, libvirtd, manila, mirror, neutron, nova, ovn,
+               placement, postgres, swift)
 
-SERVICES = [postgres.SERVICE, keystone.SERVICE, glance.SERVICE, swift.SERVICE, neutron.SERVICE,
-            placement.SERVICE, libvirtd.SERVICE, nova.SERVICE, file_server.SERVICE, manila.SERVICE,
-            mirror.SERVICE]
+SERVICES = [postgres.SERVICE, keystone.SERVICE, glance.SERVICE, swift.SERVICE, ovn.SERVICE,
+            neutron.SERVICE, placement.SERVICE, libvirtd.SERVICE, nova.SERVICE,
+            file_server.SERVICE, manila.SERVICE, mirror.SERVICE]
 
 
 def by_name(name):

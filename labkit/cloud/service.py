@@ -79,8 +79,10 @@ class Service:
     optional = False
     #: started, and waited for, before the others (the database server)
     starts_first = False
-    #: what the learner loses when missing() says it cannot run, for `up`'s message
+    #: for a service that may be missing (see missing()): the tier it belongs to, and what
+    #: the cloud does without it, as `up` says them
     tier = "compute (booting servers)"
+    without = "the other services run; the lessons' boot parts say they skip"
 
     def values(self, layout, secrets):
         """Template values of this service's own (see template_values for the shared ones)."""

@@ -1,8 +1,10 @@
-"""Compute's and the file server's system packages: QEMU, libvirt and nfs-ganesha cannot
-come from PyPI.
+"""Compute's, networking's and the file server's system packages: QEMU, libvirt, Open
+vSwitch, OVN and nfs-ganesha cannot come from PyPI.
 
-The one place that knows which Debian/Ubuntu packages booting servers and exporting shares
-need, whether they are there, and how to add them. Standard library only: `make compute`, `make lab` and
+The one place that knows which Debian/Ubuntu packages booting servers (compute), wiring
+them to tenant networks (networking, a tier above compute) and exporting shares (the file
+server) need, whether they are there, and how to add them. Standard library only: `make
+compute`, `make lab` and
 `make test` run this file with the system's python3 before any virtual environment exists.
 
     python3 labkit/cloud/system.py check     # what is missing (exit 1 if anything)
@@ -53,6 +55,14 @@ FILE_SERVER_PACKAGES = {
     "iproute2": ("cmd:ip", "the storage network namespace the file server listens in"),
 }
 
+#: Networking (labkit/cloud/ovn.py): Neutron's ML2/OVN on Open vSwitch's userspace datapath
+NETWORKING_PACKAGES = {
+    "openvswitch-switch": ("cmd:ovs-vswitchd", "Open vSwitch: the switch the servers plug into"),
+    "ovn-central": ("cmd:ovn-northd", "OVN's databases and northd: Neutron's networks as flows"),
+    "ovn-host": ("cmd:ovn-controller", "ovn-controller: DHCP, security groups, routers, NAT"),
+    "iputils-ping": ("cmd:ping", "ping, from the namespaces that reach servers"),
+}
+
 #: sbin folders hold some of these tools but are not on every user's PATH
 _PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/local/sbin", "/usr/sbin", "/sbin"])
 
@@ -68,14 +78,13 @@ def _present(probe):
 
 
 def missing(packages=None):
-    """The packages compute (or those of packages) needs that are not installed, in
-    install order."""
+    """The packages compute (or the given table) needs that are not installed, in order."""
     return [name for name, (probe, _) in (packages or PACKAGES).items() if not _present(probe)]
 
 
 def missing_all():
-    """Every package of compute and of the file server that is not installed."""
-    return missing() + missing(FILE_SERVER_PACKAGES)
+    """Every package of compute, networking and the file server that is not installed."""
+    return missing() + missing(NETWORKING_PACKAGES) + missing(FILE_SERVER_PACKAGES)
 
 
 def is_debian_like():
@@ -114,6 +123,18 @@ def why_not_available(services=None):
     return None
 
 
+def why_networking_not_available(services=None):
+    """None when servers can be wired to tenant networks here, else what to do."""
+    why = why_not_available(services)
+    if why:
+        return f"networking needs compute first: {why}"
+    lack = missing(NETWORKING_PACKAGES)
+    if lack:
+        return (f"networking needs system packages that are not installed ({', '.join(lack)}); "
+                f"add them with `{ADD_COMPUTE}`")
+    return None
+
+
 def why_no_file_server():
     """None when this machine can run the file server for shares, else what to do."""
     lack = missing(FILE_SERVER_PACKAGES)
@@ -127,14 +148,15 @@ def why_no_file_server():
 
 
 def _all_packages():
-    return {**PACKAGES, **FILE_SERVER_PACKAGES}
+    return {**PACKAGES, **NETWORKING_PACKAGES, **FILE_SERVER_PACKAGES}
 
 
 def install(say=print):
     """apt-get install what is missing (root, Debian/Ubuntu). Returns the packages installed."""
     lack = missing_all()
     if not lack:
-        say("compute: QEMU, libvirt, the image tools and nfs-ganesha are installed.")
+        say("compute: QEMU, libvirt, the image tools, Open vSwitch, OVN and nfs-ganesha are "
+            "installed.")
         return []
     if not can_install():
         raise SystemExit(f"Installing compute's packages needs root on Debian or Ubuntu "
@@ -200,9 +222,11 @@ def main(argv):
     elif action == "check":
         why = why_not_available()
         print(f"compute: {why}" if why else "compute: available")
+        networking = why_networking_not_available()
+        print(f"networking: {networking}" if networking else "networking: available")
         file_server = why_no_file_server()
         print(f"file server: {file_server}" if file_server else "file server: available")
-        return 1 if why or file_server else 0
+        return 1 if why or networking or file_server else 0
     else:
         print(__doc__)
         return 2

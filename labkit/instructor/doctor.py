@@ -166,9 +166,20 @@ def check_pocket_file_server():
                  "" if status == "available" else "Lesson 2's mount part will skip.")
 
 
+def check_pocket_networking():
+    """Whether servers can join tenant networks (Open vSwitch and OVN, above compute)."""
+    from ..cloud import PocketCloud
+
+    status = PocketCloud(say=lambda *_: None).networking_status()
+    return Check("pocket cloud networking", PASS if status == "available" else WARN, status,
+                 "" if status == "available" else
+                 "Security groups are API records only: nothing enforces them.")
+
+
 def check_tools():
     path = shutil.which("qemu-img")
-    return [check_pocket_compute(), check_pocket_file_server(), Check("local tool qemu-img", PASS if path else WARN, path or "not found",
+    return [check_pocket_compute(), check_pocket_networking(), check_pocket_file_server(),
+            Check("local tool qemu-img", PASS if path else WARN, path or "not found",
                   "" if path else "Install qemu-utils (Debian) or qemu (conda-forge) for "
                                   "conversion and every sample format; lessons run without.")]
 

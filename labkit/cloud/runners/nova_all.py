@@ -36,8 +36,10 @@ PORT = int(os.environ["NOVA_PORT"])
 READY = STATE / "nova/compute-ready"
 os.environ.setdefault("OS_NOVA_CONFIG_DIR", str(STATE / "nova"))
 # Nova loads its paste pipeline from the first file: the one its package ships.
-os.environ.setdefault("OS_NOVA_CONFIG_FILES",
-                      f"{sys.prefix}/etc/nova/api-paste.ini;nova.conf;nova-compute.conf")
+# NOVA_OVERLAYS: more files after the compute overlay (nova-network.conf where networking runs)
+os.environ.setdefault("OS_NOVA_CONFIG_FILES", ";".join(
+    [f"{sys.prefix}/etc/nova/api-paste.ini", "nova.conf", "nova-compute.conf",
+     *filter(None, os.environ.get("NOVA_OVERLAYS", "").split(";"))]))
 sys.argv = sys.argv[:1]
 
 import os_brick  # noqa: E402
