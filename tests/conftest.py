@@ -4,7 +4,6 @@ The cloud is the one the top-level conftest.py points at (LABKIT_STATE, LABKIT_P
 that conftest also stops it when the session ends.
 """
 
-import os
 import subprocess
 import sys
 import uuid
@@ -17,6 +16,7 @@ import labkit
 from labkit import image_build, marks
 from labkit.cloud import PocketCloud, system
 from lesson_runs import RUN_BY_THEIR_OWN_TESTS
+import tiers
 
 
 def pytest_configure(config):
@@ -64,11 +64,7 @@ def _connection(role):
 def compute(pocket):
     """The session's cloud, where it can boot servers. A machine without compute skips,
     saying why; in CI (CI=true) that is a failure instead, so every boot is tested there."""
-    why = system.why_not_available(pocket.layout.services)
-    if why:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"compute is not available in CI: {why}")
-        pytest.skip(f"compute is not available on this machine: {why}")
+    tiers.require("compute", system.why_not_available(pocket.layout.services))
     return pocket
 
 

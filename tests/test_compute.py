@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from labkit import image_build
 from labkit.cloud import process
 
 pytestmark = pytest.mark.cloud

@@ -9,10 +9,8 @@ These run where the networking tier is available (compute plus Open vSwitch and 
 in CI (CI=true) that is a failure instead.
 """
 
-import base64
 import ipaddress
 import json
-import os
 import subprocess
 import time
 
@@ -20,6 +18,8 @@ import pytest
 
 from labkit import cleanup, image_build, networks, security
 from labkit.cloud import ovn, system
+
+import tiers
 
 pytestmark = pytest.mark.cloud
 
@@ -29,11 +29,7 @@ CIDR = "10.90.0.0/24"
 
 @pytest.fixture(scope="module")
 def networking(pocket):
-    why = system.why_networking_not_available(pocket.layout.services)
-    if why:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"networking is not available in CI: {why}")
-        pytest.skip(f"networking is not available on this machine: {why}")
+    tiers.require("networking", system.why_networking_not_available(pocket.layout.services))
     return pocket
 
 

@@ -10,13 +10,14 @@ These run where the file server can (root, and `sudo make compute`'s packages). 
 without it skips them, saying why; in CI (CI=true) that is a failure instead.
 """
 
-import os
 import uuid
 
 import pytest
 
 from labkit import cleanup, share_clients, shares
 from labkit.cloud import file_server
+
+import tiers
 
 pytestmark = pytest.mark.cloud
 
@@ -27,11 +28,7 @@ WRITER, READER, STRANGER = "172.30.0.10", "172.30.0.11", "172.30.0.12"
 @pytest.fixture(scope="module")
 def served(pocket):
     """The session's cloud, where its file server runs."""
-    why = file_server.SERVICE.missing(pocket.layout)
-    if why:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"the file server for shares is not available in CI: {why}")
-        pytest.skip(f"the file server for shares is not available on this machine: {why}")
+    tiers.require("the file server for shares", file_server.SERVICE.missing(pocket.layout))
     return pocket
 
 

@@ -6,7 +6,7 @@ a learner working without the helpers: the `day3-` name prefix and the metadata
 labkit_lesson=02 on every share (so that cleanup finds it).
 """
 
-from .. import marks, shares, show
+from .. import marks, shares
 from .base import Correct, Exercise, Incorrect, NotAttempted, Uncheckable
 
 EXERCISE_SHARE = "day3-exercise"
