@@ -70,11 +70,14 @@ def test_status_shows_every_process_healthy(pocket):
         assert row.healthy, f"{name} is not healthy"
         assert isinstance(row.pid, int) and process._start_time(row.pid) is not None
         assert Path(row.log) == pocket.layout.log(name) and Path(row.log).is_file()
-        # the processes that listen on no port of the host (libvirtd: a unix socket, where
-        # compute runs; nfs-ganesha: inside the storage namespace, where the file server runs)
-        if name not in ("swift-container-updater", "libvirtd", "nfs-ganesha"):
+        # a process with a port of the host listens on it; the others listen on none of
+        # the host's (unix sockets: libvirtd, Open vSwitch, OVN; nfs-ganesha: inside the
+        # storage namespace; the container updater: nothing)
+        if name in ports:
             assert row.port == ports[name]
             assert process.port_in_use(row.port)
+        else:
+            assert row.port is None
 
 
 def test_killed_service_is_seen_and_restarted_alone_with_nothing_lost(pocket, learner,
@@ -129,12 +132,14 @@ def test_cli_status(pocket):
     done = run_cli("cloud", "status")
     assert done.returncode == 0, done.stderr
     assert str(pocket.layout.state) in done.stdout
-    lines = {line.split()[0]: line for line in done.stdout.splitlines()[2:-2]}
+    lines = {line.split()[0]: line for line in done.stdout.splitlines()[2:-3]}
     assert set(lines) == process_names(pocket)
-    # the last lines say whether compute and the file server are here, or what adds them
-    assert done.stdout.splitlines()[-2:] == [
+    # the last lines say whether each optional tier is here, or what adds it
+    assert done.stdout.splitlines()[-3:] == [
         f"compute (booting servers): {pocket.compute_status()}",
-        f"file server (mounting shares): {pocket.file_server_status()}"]
+        f"file server (mounting shares): {pocket.file_server_status()}",
+        "networking (tenant networks, security groups that block, floating IPs): "
+        f"{pocket.networking_status()}"]
     for name, line in lines.items():
         assert "healthy" in line.split() and str(pocket.layout.log(name)) in line
     assert f"{pocket.layout.ports()['keystone']}" in lines["keystone"]
