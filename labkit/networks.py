@@ -19,12 +19,11 @@ and gateway first), then ports, subnets and networks.
 
 import ipaddress
 import subprocess
-import time
 from dataclasses import dataclass
 
 from openstack import exceptions as sdk_exc
 
-from . import cleanup, marks
+from . import cleanup, marks, servers
 from .messages import error_line
 
 #: the external network labkit's pocket cloud makes where networking runs
@@ -243,27 +242,19 @@ def launch_behind_floating_ip(conn, name, lesson, disk, security_groups, cidr):
                                     tags=[marks.TAG], **marks.properties(lesson))
     network, subnet = create_network(conn, f"{name}-net", cidr, lesson)
     router = create_router(conn, f"{name}-router", subnet, lesson)
-    server = conn.compute.create_server(
-        name=name, image_id=image.id, flavor_id=conn.compute.find_flavor("m1.tiny").id,
-        networks=[{"uuid": network.id}], config_drive=True, metadata=marks.properties(lesson),
-        security_groups=[{"name": g.name} for g in security_groups])
-    server = conn.compute.wait_for_server(server, status="ACTIVE", wait=300, interval=2)
+    server = servers.launch(conn, name, image=image.id, networks=[{"uuid": network.id}],
+                            security_groups=[group.name for group in security_groups],
+                            lesson=lesson, progress=False)
     address = next(conn.network.ports(device_id=server.id)).fixed_ips[0]["ip_address"]
     fip = add_floating_ip(conn, server, lesson)
-    deadline = time.monotonic() + 180
-    while f"has address {address}" not in conn.compute.get_server_console_output(server)["output"]:
-        if time.monotonic() > deadline:
-            raise NetworkInputError(f"{name} did not report its address {address} within "
-                                    f"3 minutes: see `openstack console log show {name}`.")
-        time.sleep(2)
+    servers.console_log(conn, server, until=f"has address {address}", timeout=180)
     return Launched(server, fip.floating_ip_address, address, (image, network, router))
 
 
 def remove_launched(conn, launched):
     """The server, its floating IP, router, network and image, in the order Neutron needs."""
     image, network, router = launched.parts
-    conn.compute.delete_server(launched.server, ignore_missing=True)
-    conn.compute.wait_for_delete(launched.server, wait=120)
+    servers.delete(conn, launched.server)
     for fip in conn.network.ips(floating_ip_address=launched.floating_ip):
         conn.network.delete_ip(fip, ignore_missing=True)
     delete_router(conn, router)

@@ -47,6 +47,14 @@ def _console_until(conn, server, text, seconds):
         console = conn.compute.get_server_console_output(server)["output"]
     return console
 
+def _boot(learner, name, image, user_data, **extra):
+    """A server of image with user data and a config drive, no network; ACTIVE."""
+    server = learner.compute.create_server(
+        name=name, image_id=image.id, flavor_id=learner.compute.find_flavor("m1.tiny").id,
+        networks="none", config_drive=True,
+        user_data=base64.b64encode(user_data.encode()).decode(), **extra)
+    return learner.compute.wait_for_server(server, status="ACTIVE", wait=300, interval=2)
+
 
 def test_a_dead_libvirtd_is_restarted_by_up(compute, admin):
     runner = process.read_pid(compute.layout, "libvirtd")
@@ -88,11 +96,7 @@ def test_a_server_boots_the_tiny_image_and_its_console_shows_key_and_user_data(
     user_data = f'#!/bin/sh\necho "{marker} from $(hostname)"\n'
     server = None
     try:
-        server = learner.compute.create_server(
-            name=day3_name, image_id=image.id, flavor_id=learner.compute.find_flavor("m1.tiny").id,
-            networks="none", config_drive=True, key_name=key.name,
-            user_data=base64.b64encode(user_data.encode()).decode())
-        server = learner.compute.wait_for_server(server, status="ACTIVE", wait=300, interval=2)
+        server = _boot(learner, day3_name, image, user_data, key_name=key.name)
         assert server.status == "ACTIVE"
 
         console = _console_until(learner, server, f"{marker} from {day3_name}", 240)
@@ -133,11 +137,7 @@ def test_the_cloud_init_image_builds_boots_and_runs_cloud_config(
     user_data = f'#cloud-config\nruncmd:\n  - echo "{marker} from $(hostname)"\n'
     server = None
     try:
-        server = learner.compute.create_server(
-            name=day3_name, image_id=image.id, flavor_id=learner.compute.find_flavor("m1.tiny").id,
-            networks="none", config_drive=True,
-            user_data=base64.b64encode(user_data.encode()).decode())
-        server = learner.compute.wait_for_server(server, status="ACTIVE", wait=300, interval=2)
+        server = _boot(learner, day3_name, image, user_data)
         # cloud-init's last line: "Cloud-init v. ... finished at ... Datasource ..."
         console = _console_until(learner, server, " finished at ", 600)
         assert f"{marker} from {day3_name}" in console, console[-3000:]
