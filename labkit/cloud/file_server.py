@@ -6,9 +6,9 @@ namespace carrying the server's address (runners/ganesha.sh). Manila's driver fo
 (runners/manila_folder_driver.py) writes ganesha's export files and tells it to read them.
 
 Clients reach the server by joining the storage network: ``client_namespace`` makes a
-namespace linked to the bridge by a veth pair. Tenant networks can be routed to it the same
-way: a veth from the storage bridge to a Neutron router's namespace (or to a provider
-network's bridge), with a route to the storage subnet there.
+namespace linked to the bridge by a veth pair. Where networking runs (ovn.py), a veth pair
+links the bridge to Open vSwitch's bridge of Neutron's "storage" provider network too, so a
+server with a port on that network mounts shares (ovn.ensure_storage_network).
 
 It needs root (namespaces; ganesha opens files by handle) and Debian's nfs-ganesha: where
 either is missing it does not run, `up` says why, and Manila keeps only its DummyDriver
@@ -27,6 +27,9 @@ from .service import RUNNERS, Service
 #: so two clouds on one machine do not see each other's). The server has the first address.
 STORAGE_NETWORK = ipaddress.ip_network("172.30.0.0/24")
 SERVER_ADDRESS = STORAGE_NETWORK[1]
+#: addresses namespace clients may take: below the DHCP range Neutron hands servers' ports
+#: (ovn.STORAGE_POOL, from .100)
+CLIENT_ADDRESSES = [STORAGE_NETWORK[n] for n in range(2, 100)]
 #: ganesha's log line once it serves, and after each reread of its exports
 SERVING = "NFS SERVER INITIALIZED"
 
@@ -71,7 +74,21 @@ class FileServer(Service):
             return []
         address = f"{SERVER_ADDRESS}/{STORAGE_NETWORK.prefixlen}"
         return [Process("nfs-ganesha", [str(RUNNERS / "ganesha.sh"), namespace(layout), address],
+                        env=self._neutron_link(layout),
                         ready=lambda: SERVING in _started_log(layout))]
+
+    @staticmethod
+    def _neutron_link(layout):
+        """Where networking runs: the Open vSwitch bridge of Neutron's storage network, for
+        ganesha.sh to link to the storage namespace."""
+        from . import ovn
+
+        if ovn.SERVICE.missing(layout):
+            return {}
+        names = ovn.names(layout)
+        return {"STORAGE_OVS_DB": ovn.socket(layout, "db"),
+                "STORAGE_OVS_BRIDGE": names["storage_bridge"],
+                "STORAGE_VETH": names["storage_veth"]}
 
 
 SERVICE = FileServer()
@@ -82,9 +99,11 @@ def add_client(layout, address, name):
     the storage bridge by a veth pair; returns the namespace's name. One left by an earlier
     run under that name is replaced."""
     address = ipaddress.ip_address(address)
-    if address not in STORAGE_NETWORK or address == SERVER_ADDRESS:
+    if address not in CLIENT_ADDRESSES:
         raise ValueError(f"{address} is not a client address on the storage network "
-                         f"{STORAGE_NETWORK} (the server is {SERVER_ADDRESS}).")
+                         f"{STORAGE_NETWORK}: choose one from {CLIENT_ADDRESSES[0]} to "
+                         f"{CLIENT_ADDRESSES[-1]} (the server is {SERVER_ADDRESS}; Neutron "
+                         f"gives servers' ports the addresses from .100 on).")
     storage = namespace(layout)
     netns = f"{storage}-{name}"
     remove_client(netns)

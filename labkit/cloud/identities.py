@@ -15,7 +15,7 @@ import time
 import openstack
 from keystoneauth1 import exceptions as ks_exc
 
-from . import ovn
+from . import file_server, ovn
 from .registry import SERVICES
 from .service import render
 from ..accounts import find_or_create_project, find_or_create_user
@@ -104,6 +104,8 @@ def bootstrap(layout):
     _flavors(conn)
     if not ovn.SERVICE.missing(layout):
         ovn.ensure_public_network(conn)
+    if _has_storage_network(layout):
+        ovn.ensure_storage_network(conn, file_server.STORAGE_NETWORK)
     conn.close()
     write_clouds_yaml(layout, secrets)
     _marker(layout).write_text(json.dumps(sorted(_catalogued(layout))))
@@ -113,10 +115,18 @@ def _marker(layout):
     return layout.state / "bootstrapped"
 
 
+def _has_storage_network(layout):
+    """Servers can join the file server's network where both networking and it run."""
+    return not ovn.SERVICE.missing(layout) and not file_server.SERVICE.missing(layout)
+
+
 def _catalogued(layout):
     """The services whose users and catalog entries bootstrap makes on this machine: every
-    registered one that can run here (Placement only where compute can, see system.py)."""
-    return {s.name for s in SERVICES if not s.missing(layout)}
+    registered one that can run here (Placement only where compute can, see system.py),
+    and "network:storage" where the storage network can be made (so that a state made
+    before it gains it on its next `up`)."""
+    done = {s.name for s in SERVICES if not s.missing(layout)}
+    return done | ({"network:storage"} if _has_storage_network(layout) else set())
 
 
 def is_bootstrapped(layout):

@@ -14,7 +14,12 @@ with its database, sockets, pid file and log in the state folder (``ovn/``, ``lo
 
 Nothing of it reaches the host's own network: the bridges have no address, and the
 "public" network's outside world is a network namespace this service makes
-(``outside_namespace``), joined to the external bridge by a veth. Names of bridges and
+(``outside_namespace``), joined to the external bridge by a veth. A second flat provider
+network, "storage", is the file server's (file_server.py): its bridge is joined by a veth
+to the storage namespace where nfs-ganesha listens, so a server with a port on it mounts
+shares, as on clouds that give Manila a dedicated storage network (OpenStack-Ansible's
+and TripleO's "StorageNFS" network: a shared provider network servers join with a second
+NIC, whose subnet's allocation pool keeps the file server's addresses out). Names of bridges and
 namespaces carry Neutron's port, so clouds on other port offsets do not share them.
 Without it, Neutron stays the API only (security groups, ports as records).
 """
@@ -30,6 +35,11 @@ PUBLIC_CIDR = "203.0.113.0/24"
 #: the outside namespace's address on it: the public subnet's gateway
 OUTSIDE_ADDRESS = "203.0.113.1"
 PHYSNET = "public"
+#: the storage network's physical network name (Neutron's provider:physical_network)
+STORAGE_PHYSNET = "storage"
+#: its DHCP range: never the file server (.1) nor the namespace clients lessons and tests
+#: make on it (.2 to .99, file_server.add_client)
+STORAGE_POOL = {"start": "172.30.0.100", "end": "172.30.0.250"}
 
 #: database (its file and socket are NAME.db and NAME.sock): (its schema's name, schema file)
 DATABASES = {"db": ("Open_vSwitch", "/usr/share/openvswitch/vswitch.ovsschema"),
@@ -45,7 +55,8 @@ def names(layout):
     """Kernel-wide names (bridges, veth, namespace) unique to this cloud."""
     tag = f"lk{layout.ports()['neutron']}"
     return {"integration_bridge": f"{tag}-int", "external_bridge": f"{tag}-ex",
-            "veth": f"{tag}-pub", "namespace": f"labkit-{layout.ports()['neutron']}-outside"}
+            "veth": f"{tag}-pub", "namespace": f"labkit-{layout.ports()['neutron']}-outside",
+            "storage_bridge": f"{tag}-st", "storage_veth": f"{tag}-sto"}
 
 
 def outside_namespace(layout):
@@ -87,6 +98,25 @@ def ensure_public_network(conn):
             network_id=network.id, name="public-subnet", ip_version=4, cidr=PUBLIC_CIDR,
             gateway_ip=OUTSIDE_ADDRESS, enable_dhcp=False,
             allocation_pools=[{"start": "203.0.113.10", "end": "203.0.113.200"}])
+    return network
+
+
+def ensure_storage_network(conn, cidr):
+    """The shared provider network "storage" (admin's; every project may put ports on it):
+    the flat network bridged to the file server's namespace. Its subnet has no gateway (a
+    server's default route stays on its tenant network) and DHCP by OVN. Made at bootstrap,
+    and on the next `up` of a state made before it existed."""
+    network = conn.network.find_network(STORAGE_PHYSNET)
+    if network is None:
+        network = conn.network.create_network(
+            name=STORAGE_PHYSNET, is_shared=True, provider_network_type="flat",
+            provider_physical_network=STORAGE_PHYSNET,
+            description="The file server's network: give a server a second port here to "
+                        "mount shares of the nfs-ganesha type")
+    if not list(conn.network.subnets(network_id=network.id)):
+        conn.network.create_subnet(
+            network_id=network.id, name="storage-subnet", ip_version=4, cidr=str(cidr),
+            gateway_ip=None, enable_dhcp=True, allocation_pools=[STORAGE_POOL])
     return network
 
 
@@ -153,6 +183,7 @@ class Ovn(Service):
                 "OVN_NB": socket(layout, "ovnnb_db"),
                 "INT_BRIDGE": n["integration_bridge"], "EX_BRIDGE": n["external_bridge"],
                 "VETH": n["veth"], "NAMESPACE": n["namespace"], "PHYSNET": PHYSNET,
+                "STORAGE_PHYSNET": STORAGE_PHYSNET, "STORAGE_BRIDGE": n["storage_bridge"],
                 "OUTSIDE": f"{OUTSIDE_ADDRESS}/{PUBLIC_CIDR.split('/')[1]}",
                 "OVN_LOG": str(layout.log("ovn-controller"))}
 

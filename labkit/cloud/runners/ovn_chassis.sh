@@ -8,6 +8,8 @@
 #   $VETH        a veth from $EX_BRIDGE into $NAMESPACE, which holds $OUTSIDE (the public
 #                subnet's gateway). Nothing else: no route out, no forwarding, so what a
 #                server sends to the "internet" stops there.
+#   $STORAGE_BRIDGE  mapped to the flat network $STORAGE_PHYSNET ("storage"); the file
+#                server's runner (ganesha.sh) links it to the storage namespace
 set -eu
 vsctl() { ovs-vsctl --timeout=10 --db="$OVN_DB" "$@"; }
 
@@ -19,11 +21,12 @@ vsctl set open_vswitch . \
     external_ids:ovn-remote="$OVN_SB" external_ids:ovn-encap-type=geneve \
     external_ids:ovn-encap-ip=127.0.0.1 external_ids:ovn-bridge="$INT_BRIDGE" \
     external_ids:ovn-bridge-datapath-type=netdev \
-    external_ids:ovn-bridge-mappings="$PHYSNET:$EX_BRIDGE" \
+    external_ids:ovn-bridge-mappings="$PHYSNET:$EX_BRIDGE,$STORAGE_PHYSNET:$STORAGE_BRIDGE" \
     external_ids:ovn-cms-options=enable-chassis-as-gw
 vsctl --may-exist add-br "$INT_BRIDGE" -- set bridge "$INT_BRIDGE" datapath_type=netdev \
     fail-mode=secure other-config:disable-in-band=true
 vsctl --may-exist add-br "$EX_BRIDGE" -- set bridge "$EX_BRIDGE" datapath_type=netdev
+vsctl --may-exist add-br "$STORAGE_BRIDGE" -- set bridge "$STORAGE_BRIDGE" datapath_type=netdev
 
 # The outside world: made fresh each start (a crash may have left the namespace behind)
 ip netns delete "$NAMESPACE" 2>/dev/null || true
