@@ -278,3 +278,20 @@ def test_placement_joins_the_catalog_when_compute_becomes_available(layout, monk
     assert not identities.is_bootstrapped(layout)
     assert "placement" in identities._catalogued(layout)
 
+
+
+def test_a_state_made_before_the_storage_network_bootstraps_again_to_gain_it(layout,
+                                                                             monkeypatch):
+    """Where networking and the file server run, the "storage" network is part of what
+    bootstrap makes: an older state's marker lacks it, so the next `up` bootstraps again
+    (which makes only what is missing)."""
+    from labkit.cloud import file_server, ovn
+
+    layout.state.mkdir()
+    monkeypatch.setattr(ovn.SERVICE, "missing", lambda layout: None)
+    monkeypatch.setattr(file_server.SERVICE, "missing", lambda layout: None)
+    older = identities._catalogued(layout) - {"network:storage"}
+    identities._marker(layout).write_text(json.dumps(sorted(older)))
+    assert not identities.is_bootstrapped(layout)
+    monkeypatch.setattr(file_server.SERVICE, "missing", lambda layout: "no nfs-ganesha")
+    assert identities.is_bootstrapped(layout)  # no file server: no storage network to make
