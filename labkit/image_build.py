@@ -41,6 +41,9 @@ DROPBEAR_LIBRARIES = {"libc6": ["ld-linux-x86-64.so.2", "libc.so.6"],
 #: drivers a guest needs for its disks, config drive and console (copied when not built in)
 MODULES = ["virtio_pci", "virtio_blk", "virtio_net", "virtio_scsi", "virtio_console",
            "ata_piix", "ahci", "sr_mod", "sd_mod", "cdrom", "isofs", "vfat"]
+#: the kernel's NFSv4 client (with sunrpc, nfs, lockd...: 5 MiB, 2 MiB gzip'd), so that
+#: user data can `mount -t nfs4` a share; loaded when a mount asks for it (not at boot)
+NFS_MODULES = ["nfsv4"]
 #: (command, package) the build runs
 TOOLS = [("apt-get", "apt"), ("dpkg-deb", "dpkg"), ("depmod", "kmod"),
          ("mkfs.vfat", "dosfstools"), ("syslinux", "syslinux"), ("mcopy", "mtools"),
@@ -52,6 +55,8 @@ INIT = r"""#!/bin/busybox sh
 /bin/busybox --install -s /bin; export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 mkdir -p /dev/pts /root/.ssh; mount -t devpts devpts /dev/pts
+# the kernel loads a module on demand (e.g. nfsv4 for `mount -t nfs4`) with this program
+echo /bin/modprobe > /proc/sys/kernel/modprobe
 echo "tiny: kernel $(uname -r) up after $(cut -d' ' -f1 /proc/uptime) s"
 # one modprobe for all (each call costs a process and a read of modules.dep); devtmpfs
 # makes the device nodes, so no mdev scan
@@ -72,22 +77,27 @@ if [ -n "$cd" ]; then
     fp=$(echo "$key" | cut -d' ' -f2 | base64 -d | md5sum | cut -c1-32 | sed 's/../&:/g; s/:$//')
     echo "tiny: ssh key for root: $(echo "$key" | cut -d' ' -f1) fingerprint $fp"
   else echo "tiny: no ssh key"; fi
-  ud=/mnt/config/openstack/latest/user_data
-  if [ -f $ud ] && head -c2 $ud | grep -q '#!'; then
-    cp $ud /tmp/user_data; chmod +x /tmp/user_data
-    echo "tiny: running user data ($(wc -c < $ud) bytes)"
-    /tmp/user_data; echo "tiny: user data exited with $?"
-  elif [ -f $ud ]; then echo "tiny: user data is not a script (#!), not run"
-  else echo "tiny: no user data"; fi
-else echo "tiny: no config drive found"; fi
+fi
 ip link set lo up
 nics=$(ls /sys/class/net | grep -v '^lo$')
 for nic in $nics; do
   ip link set "$nic" up
-  udhcpc -f -t 10 -T 2 -i "$nic" -s /etc/udhcpc.script >/dev/null 2>&1 &
   echo "tiny: $nic asks for an address by DHCP"
+  # -b: udhcpc returns once it has a lease (or after its tries) and then keeps renewing it
+  # in the background; the wait below lets user data find the network up, as cloud-init's
+  # scripts do
+  udhcpc -b -t 10 -T 2 -i "$nic" -s /etc/udhcpc.script >/dev/null 2>&1 &
 done
+wait
 [ -z "$nics" ] && echo "tiny: no network interface"
+ud=/mnt/config/openstack/latest/user_data
+if [ -f $ud ] && head -c2 $ud | grep -q '#!'; then
+  cp $ud /tmp/user_data; chmod +x /tmp/user_data
+  echo "tiny: running user data ($(wc -c < $ud) bytes)"
+  /tmp/user_data; echo "tiny: user data exited with $?"
+elif [ -f $ud ]; then echo "tiny: user data is not a script (#!), not run"
+elif [ -n "$cd" ]; then echo "tiny: no user data"
+else echo "tiny: no config drive found"; fi
 mkdir -p /etc/dropbear /var/log; touch /var/log/lastlog
 # -R: the host keys are made at the first connection; -s: keys only, no passwords
 if dropbear -R -s -p 22 && pidof dropbear >/dev/null; then
@@ -191,7 +201,7 @@ def _copy_modules(kernel_root, version, root):
     for line in (moddir / "modules.dep").read_text().splitlines():
         path, _, needs = line.partition(":")
         deps[Path(path).name.split(".ko")[0].replace("-", "_")] = [path, *needs.split()]
-    for module in MODULES:
+    for module in MODULES + NFS_MODULES:
         for path in deps.get(module, []):  # absent: built into the kernel
             target = root / "lib/modules" / version / path
             target.parent.mkdir(parents=True, exist_ok=True)
