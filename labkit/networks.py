@@ -125,6 +125,24 @@ def add_floating_ip(conn, server, lesson):
                                 f"on {PUBLIC_NETWORK!r} (create_router).") from None
 
 
+def create_port(conn, network, name, lesson, **fields):
+    """A port on network (a tenant network, or a shared one such as "storage"), made before
+    its server so that its address is known in advance (e.g. for a share's access rule);
+    Nova plugs it in when a server is created with it (networks=[{"port": port.id}]) and
+    leaves it when the server goes: cleanup removes it (marked)."""
+    try:
+        return conn.network.create_port(network_id=network.id, name=marks.name(name),
+                                        description=_mark(lesson), **fields)
+    except sdk_exc.HttpException as exc:
+        raise NetworkInputError(f"Neutron refused a port on {network.name}: "
+                                f"{error_line(exc)}.") from None
+
+
+def port_address(port):
+    """The port's (first) IPv4 address."""
+    return next(ip["ip_address"] for ip in port.fixed_ips if "." in ip["ip_address"])
+
+
 def delete_network(conn, network):
     """Ports, then the network (its subnets go with it). A port a server uses is the
     server's: delete the server first, or Neutron's 409 says which port is in use."""
@@ -133,6 +151,8 @@ def delete_network(conn, network):
             continue  # its router's (delete_router)
         if port.device_owner.startswith("compute:"):
             continue  # its server's: Nova removes it with the server
+        if port.device_owner in ("network:distributed", "network:dhcp"):
+            continue  # the network's own (OVN's DHCP/metadata port): it goes with it
         conn.network.delete_port(port, ignore_missing=True)
     try:
         conn.network.delete_network(network, ignore_missing=True)
@@ -200,6 +220,14 @@ def _marked_floating_ips(conn, lesson):
 def _marked_routers(conn, lesson):
     return [(name, lambda r=r: delete_router(conn, r))
             for name, r in _marked(conn.network.routers(project_id=conn.current_project_id),
+                                   lesson)]
+
+
+@cleanup.finder("port", order=14)
+def _marked_ports(conn, lesson):
+    """Ports a lesson made itself (create_port): after the servers that used them."""
+    return [(name, lambda p=p: conn.network.delete_port(p, ignore_missing=True))
+            for name, p in _marked(conn.network.ports(project_id=conn.current_project_id),
                                    lesson)]
 
 

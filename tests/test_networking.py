@@ -17,7 +17,7 @@ import time
 import pytest
 
 from labkit import cleanup, image_build, networks, security
-from labkit.cloud import ovn, system
+from labkit.cloud import file_server, ovn, system
 
 import tiers
 
@@ -107,9 +107,11 @@ def test_security_group_rules_decide_whether_the_outside_can_ping_the_server(ser
 
 
 def test_no_address_of_the_cloud_is_on_this_machines_own_network(served):
-    """Tenant and floating addresses live only in namespaces: the host's own interfaces hold
-    none and its routing table names none (checked without sending a packet)."""
-    cloud_ranges = [ipaddress.ip_network(CIDR), ipaddress.ip_network(ovn.PUBLIC_CIDR)]
+    """Tenant, floating and storage addresses live only in namespaces: the host's own
+    interfaces hold none and its routing table names none (checked without sending a
+    packet)."""
+    cloud_ranges = [ipaddress.ip_network(CIDR), ipaddress.ip_network(ovn.PUBLIC_CIDR),
+                    file_server.STORAGE_NETWORK]
     links = json.loads(subprocess.run(["ip", "-j", "addr"], capture_output=True, text=True,
                                       check=True).stdout)
     host_addresses = [ipaddress.ip_address(a["local"]) for link in links

@@ -66,3 +66,9 @@ def test_why_no_compute_names_the_command_that_adds_it_on_the_pocket_cloud(monke
     assert "not installed" in why and f"`{system.ADD_COMPUTE}`" in why
     monkeypatch.setattr(security, "is_pocket_cloud", lambda conn: False)
     assert "no available compute host" in servers.why_no_compute(none)
+
+
+def test_the_cli_line_has_one_nic_option_per_network_or_port():
+    line = servers._cli_line("day3-x", IMAGE, FLAVOR, None, None, True, None, "02",
+                             [{"uuid": "net-1"}, {"port": "port-2"}])
+    assert "--nic net-id=net-1 --nic port-id=port-2 " in line and "--nic none" not in line
