@@ -6,6 +6,9 @@ libnfs's user-space tools (this host's kernel has no NFS client): nfs-cp, nfs-ca
 libnfs 4.0 (Debian 12) cannot encode an NFSv4 WRITE of 4 KiB or more ("Failed to encode
 COMPOUND4args"), so the files a client writes here are small; reads have no such limit.
 
+A server mounts a share with its kernel's NFSv4 client where networking runs too: its
+second port is on the "storage" provider network (share_mounts.py); one boot proves it.
+
 These run where the file server can (root, and `sudo make compute`'s packages). A machine
 without it skips them, saying why; in CI (CI=true) that is a failure instead.
 """
@@ -14,8 +17,10 @@ import uuid
 
 import pytest
 
-from labkit import cleanup, share_clients, shares
-from labkit.cloud import file_server
+import ipaddress
+
+from labkit import cleanup, images, networks, servers, share_clients, share_mounts, shares
+from labkit.cloud import file_server, ovn, system
 
 import tiers
 
@@ -147,3 +152,36 @@ def test_a_share_from_a_snapshot_holds_the_snapshots_files_and_cleanup_removes_a
     assert list((nfs / "snapshots").iterdir()) == []
     assert (nfs / "exports/INDEX.conf").read_text().strip() == ""
     assert [p.name for p in (nfs / "exports").glob("*.conf")] == ["INDEX.conf"]
+
+
+def test_a_server_with_a_port_on_the_storage_network_mounts_a_share_and_writes_to_it(
+        served, learner, share, tiny):
+    tiers.require("networking", system.why_networking_not_available(served.layout.services))
+    location = _location(learner, share)
+    port = share_mounts.storage_port(learner, share.name, shares.LESSON)
+    address = networks.port_address(port)
+    pool = ovn.STORAGE_POOL
+    assert (ipaddress.ip_address(pool["start"]) <= ipaddress.ip_address(address)
+            <= ipaddress.ip_address(pool["end"]))
+    shares.allow_access(learner, share, address, "rw")
+    image = images.create_image(learner, f"{share.name}-tiny", filename=tiny.qcow2,
+                                disk_format="qcow2", lesson=shares.LESSON)
+    network, _ = networks.create_network(learner, f"{share.name}-net", "10.92.0.0/24",
+                                         lesson=shares.LESSON)
+    text = f"written by a server {uuid.uuid4().hex}"
+    script = share_mounts.mount_script(location, [f"echo {text} > /mnt/share/guest.txt",
+                                                  "cat /mnt/share/guest.txt"])
+    server = share_mounts.launch(learner, share.name, image, network, port, script,
+                                 shares.LESSON, progress=False)
+
+    transcript = share_mounts.user_data_output(learner, server)
+    assert f"# {share_mounts.mount_command(location)}" in transcript
+    assert transcript.endswith(text), transcript
+    # the file is on the file server's folder of the share, written by the guest's kernel
+    assert (_server_folder(served, learner, share) / "guest.txt").read_text() == text + "\n"
+    # two NICs, each with its address by DHCP: the tenant network's and the storage port's
+    console = servers.console_log(learner, server)
+    tenant = next(p for p in learner.network.ports(device_id=server.id)
+                  if p.network_id == network.id)
+    for nic_address in (networks.port_address(tenant), address):
+        assert f"has address {nic_address}" in console
