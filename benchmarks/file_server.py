@@ -9,12 +9,18 @@ Starts the cloud (its own state folder and ports, like cloud_start.py), then pri
   namespace on the storage network (NFSv4 over TCP through a veth pair);
 - small writes: files of 3 KiB written by nfs-cp, per second (each one a new client
   session). libnfs 4.0 (Debian 12) cannot encode a WRITE of 4 KiB or more, so a user-space
-  write throughput is not measured here: a guest's kernel client is the way to it.
+  write throughput is measured from a guest's kernel client instead:
+- where networking runs (servers reach the file server on the "storage" network): seconds
+  from `server create` (the tiny image, a tenant network and a storage port) to ACTIVE and to
+  the file its user data writes being visible in the share's folder on the file server; and
+  the guest's write throughput, `dd` of --guest-mib MiB with conv=fsync (the figure is dd's
+  own, read from the server's console).
 Needs root and the file server's packages (`sudo make compute`).
 """
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 import time
@@ -28,7 +34,7 @@ os.environ.setdefault("LABKIT_PORT_OFFSET", "17000")
 sys.path.insert(0, str(ROOT))
 
 import labkit  # noqa: E402
-from labkit import cleanup, shares  # noqa: E402
+from labkit import cleanup, image_build, images, networks, share_mounts, shares  # noqa: E402
 from labkit.cloud import PocketCloud, file_server, process  # noqa: E402
 
 CLIENT = "172.30.0.50"
@@ -47,10 +53,44 @@ def restart_seconds(cloud):
     return time.monotonic() - started
 
 
+def guest_mount_and_write(conn, share, location, folder, mib):
+    """Boot the tiny image with a storage port; its user data mounts the share, writes a
+    marker file, then dd's mib MiB with fsync. Prints the times and dd's own figure."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tiny = image_build.build_tiny(tmp, say=lambda *_: None)
+        image = images.create_image(conn, "bench-nfs-tiny", filename=tiny.qcow2,
+                                    disk_format="qcow2", lesson=shares.LESSON)
+    network, _ = networks.create_network(conn, "bench-nfs-net", "10.97.0.0/24",
+                                         lesson=shares.LESSON)
+    port = share_mounts.storage_port(conn, "bench-nfs-vm", shares.LESSON)
+    shares.allow_access(conn, share, networks.port_address(port), "rw")
+    script = share_mounts.mount_script(location, [
+        "echo here > /mnt/share/marker", f"dd if=/dev/zero of=/mnt/share/dd bs=1M count={mib} "
+        "conv=fsync"])
+    started = time.monotonic()
+    server = share_mounts.launch(conn, "bench-nfs-vm", image, network, port, script,
+                                 shares.LESSON, progress=False)
+    active = time.monotonic() - started
+    while not (folder / "marker").exists():
+        if time.monotonic() - started > 300:
+            sys.exit("the guest's file did not appear within 300 s")
+        time.sleep(0.2)
+    visible = time.monotonic() - started
+    print(f"guest: server create to ACTIVE {active:.1f} s, to its file visible on the file "
+          f"server {visible:.1f} s (tiny image, two NICs, DHCP on both, then mount -t nfs4)")
+    transcript = share_mounts.user_data_output(conn, server, timeout=600)
+    figure = re.search(r"copied, ([0-9.]+) ?s, ([0-9.]+ ?[KMG]?B/s)", transcript)
+    print(f"guest write, dd {mib} MiB conv=fsync: "
+          + (f"{figure.group(1)} s, {figure.group(2)} (dd's own figure, QEMU TCG guest)"
+             if figure else f"no figure on the console:\n{transcript}"))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mib", type=int, default=256, help="size of the file read (MiB)")
     parser.add_argument("--files", type=int, default=50, help="small files written")
+    parser.add_argument("--guest-mib", type=int, default=64,
+                        help="MiB a guest writes with dd (0: no guest)")
     args = parser.parse_args()
     cloud = PocketCloud(say=lambda *_: None)
     why = file_server.SERVICE.missing(cloud.layout)
@@ -88,6 +128,11 @@ def main():
             seconds = time.monotonic() - started
             print(f"{args.files} files of 3 KiB written: {args.files / seconds:.0f} files/s "
                   f"({seconds / args.files * 1000:.0f} ms each, a client session per file)")
+        why = share_mounts.why_no_mounts(conn)
+        if args.guest_mib and why:
+            print(f"guest mount: not measured, {why}")
+        elif args.guest_mib:
+            guest_mount_and_write(conn, share, location, folder, args.guest_mib)
     finally:
         cleanup.cleanup(conn, lesson=shares.LESSON, quiet=True)
         cloud.down()
