@@ -20,6 +20,7 @@ Outputs, in the folder given:
 """
 
 import gzip
+import hashlib
 import re
 import shutil
 import subprocess
@@ -272,6 +273,7 @@ def build_tiny(output, say=print):
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     kpkg = kernel_package()
+    (output / TINY_RECIPE).unlink(missing_ok=True)  # until the new files are all written
     ssh_packages = [DROPBEAR_PACKAGE, *DROPBEAR_LIBRARIES]
     say(f"Packages: {kpkg}, {BUSYBOX_PACKAGE}, {', '.join(ssh_packages)} "
         f"(apt-get download, cached in {cache_dir()})")
@@ -291,9 +293,7 @@ def build_tiny(output, say=print):
         init = root / "init"
         init.write_text(INIT.replace("@MODULES@", " ".join(MODULES)))
         init.chmod(0o755)
-        image = TinyImage(qcow2=output / "tiny.qcow2", kernel=output / "tiny-vmlinuz",
-                          ramdisk=output / "tiny-initrd.gz", root=output / "tiny-root.img",
-                          kernel_version=version)
+        image = _tiny_files(output, version)
         _initramfs(root, busybox, image.ramdisk)
         shutil.copy2(kroot / "boot" / f"vmlinuz-{version}", image.kernel)
         _fat_disk(image.kernel, image.ramdisk, image.root, work)
@@ -301,7 +301,39 @@ def build_tiny(output, say=print):
     _run(["qemu-img", "convert", "-c", "-O", "qcow2", str(image.root), str(image.qcow2)])
     for path in (image.qcow2, image.kernel, image.ramdisk, image.root):
         say(f"  {path}  {path.stat().st_size / 1048576:6.1f} MiB")
+    (output / TINY_RECIPE).write_text(_tiny_recipe(kpkg))
     return image
+
+
+#: written beside a finished tiny build: what it was built from (see _tiny_recipe)
+TINY_RECIPE = "tiny.recipe"
+
+
+def _tiny_files(folder, kernel_version):
+    return TinyImage(qcow2=folder / "tiny.qcow2", kernel=folder / "tiny-vmlinuz",
+                     ramdisk=folder / "tiny-initrd.gz", root=folder / "tiny-root.img",
+                     kernel_version=kernel_version)
+
+
+def _tiny_recipe(kernel_pkg):
+    """What a tiny build depends on: the kernel package and this module (its init, modules,
+    packages). The same recipe builds the same image."""
+    return f"{kernel_pkg} {hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]}\n"
+
+
+def tiny(folder=None, say=print):
+    """The tiny image in folder (by default where lessons look): built there the first time,
+    then reused while its recipe is the same, so a lesson run again (or another lesson, or a
+    machine without qemu-img once it is built) boots without building it again."""
+    folder = Path(folder or default_folder())
+    kpkg = kernel_package()
+    image = _tiny_files(folder, kpkg.removeprefix("linux-image-"))
+    recipe = folder / TINY_RECIPE
+    files = (image.qcow2, image.kernel, image.ramdisk, image.root, recipe)
+    if all(f.is_file() for f in files) and recipe.read_text() == _tiny_recipe(kpkg):
+        say(f"The tiny image built before, in {folder} (same recipe): reused")
+        return image
+    return build_tiny(folder, say=say)
 
 
 def build_cloudinit(output, say=print):

@@ -104,13 +104,14 @@ def require_compute(conn):
     return why is None
 
 
-def build_tiny(folder):
-    """`labkit image build tiny` into folder (its packages are cached: about 10 s), for a
-    lesson to boot; None, with a note saying why, where it cannot be built here."""
+def tiny_image():
+    """The tiny image to boot (`labkit image build tiny`: about 10 s, its packages cached),
+    built once where lessons look and reused after; None, with a note saying why, where it
+    cannot be built here."""
     from . import image_build
 
     try:
-        return image_build.build_tiny(folder, say=lambda line: None)
+        return image_build.tiny(say=lambda line: None)
     except image_build.BuildError as exc:
         show.note(f"The tiny image cannot be built here: {exc}", "skip")
         return None

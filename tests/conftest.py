@@ -69,9 +69,12 @@ def compute(pocket):
 
 
 @pytest.fixture(scope="session")
-def tiny(tmp_path_factory):
-    """`labkit image build tiny` (its Debian packages are cached after the first build)."""
-    return image_build.build_tiny(tmp_path_factory.mktemp("tiny"), say=lambda *_: None)
+def tiny():
+    """The tiny image where lessons look for it: built by the first session that needs it
+    (`labkit image build tiny`), reused while its recipe is the same (image_build.tiny)."""
+    if system.missing():
+        tiers.require("compute", system.why_not_available())
+    return image_build.tiny(say=lambda *_: None)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 separate kernel, ramdisk and root disk."""
 
 import json
+import shutil
 import subprocess
 import time
 
@@ -116,3 +117,21 @@ def test_tiny_image_takes_an_address_by_dhcp_and_lets_the_key_in_by_ssh(tmp_path
 
 def _read(path):
     return path.read_text(errors="replace") if path.exists() else ""
+
+
+def test_a_built_tiny_image_is_reused_until_its_recipe_changes(tiny, tmp_path, monkeypatch):
+    """Lessons call image_build.tiny(): the image built before is reused (a machine without
+    qemu-img boots it too); a different recipe (another kernel, a newer labkit) builds anew."""
+    folder = tiny.qcow2.parent
+    made = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    which = system.which
+    monkeypatch.setattr(system, "which", lambda command: None if command == "qemu-img"
+                        else which(command))
+    again = image_build.tiny(folder, say=lambda *_: None)
+    assert again == tiny and {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == made
+
+    copy = tmp_path / "older"
+    shutil.copytree(folder, copy)
+    (copy / image_build.TINY_RECIPE).write_text("linux-image-0.0-older 0000\n")
+    with pytest.raises(image_build.BuildError, match=r"qemu-img \(package qemu-utils\)"):
+        image_build.tiny(copy, say=lambda *_: None)  # it builds again: here, without qemu-img

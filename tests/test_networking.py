@@ -50,7 +50,7 @@ def served(networking, tmp_path_factory):
     import labkit
 
     conn = labkit.connect(role="learner")
-    built = image_build.build_tiny(tmp_path_factory.mktemp("tiny"), say=lambda *_: None)
+    built = image_build.tiny(say=lambda *_: None)
     image = conn.image.create_image(name="day3-test-net-tiny", filename=str(built.qcow2),
                                     disk_format="qcow2", container_format="bare", wait=True)
     network, subnet = networks.create_network(conn, "day3-test-net", CIDR, lesson=LESSON)
