@@ -56,10 +56,9 @@ def restart_seconds(cloud):
 def guest_mount_and_write(conn, share, location, folder, mib):
     """Boot the tiny image with a storage port; its user data mounts the share, writes a
     marker file, then dd's mib MiB with fsync. Prints the times and dd's own figure."""
-    with tempfile.TemporaryDirectory() as tmp:
-        tiny = image_build.build_tiny(tmp, say=lambda *_: None)
-        image = images.create_image(conn, "bench-nfs-tiny", filename=tiny.qcow2,
-                                    disk_format="qcow2", lesson=shares.LESSON)
+    tiny = image_build.tiny(say=lambda *_: None)
+    image = images.create_image(conn, "bench-nfs-tiny", filename=tiny.qcow2,
+                                disk_format="qcow2", lesson=shares.LESSON)
     network, _ = networks.create_network(conn, "bench-nfs-net", "10.97.0.0/24",
                                          lesson=shares.LESSON)
     port = share_mounts.storage_port(conn, "bench-nfs-vm", shares.LESSON)
