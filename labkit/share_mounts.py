@@ -77,9 +77,12 @@ def mount_command(location, mount_point=MOUNT_POINT):
 
 def mount_script(location, commands=(), prompt="#", mount_point=MOUNT_POINT):
     """User data that mounts the share at mount_point and runs commands, printing each one
-    (after prompt) before its output, as a terminal would."""
-    lines = ["#!/bin/sh", f"mkdir -p {mount_point}"]
-    for command in [mount_command(location, mount_point), *commands]:
+    (after prompt) before its output, as a terminal would. If the mount fails, it stops
+    there: the commands would only touch the server's own disk."""
+    mount = mount_command(location, mount_point)
+    lines = ["#!/bin/sh", f"mkdir -p {mount_point}",
+             f"echo {shlex.quote(f'{prompt} {mount}')}", f"{mount} || exit $?"]
+    for command in commands:
         lines += [f"echo {shlex.quote(f'{prompt} {command}')}", command]
     return "\n".join(lines) + "\n"
 

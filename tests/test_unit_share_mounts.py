@@ -34,3 +34,17 @@ def test_the_transcript_is_what_lies_between_the_tiny_images_markers():
                "tiny: user data exited with 0\r\ntiny: boot finished\r\n")
     assert share_mounts.transcript(console) == "vm# cat /mnt/share/a.txt\nhi"
     assert share_mounts.transcript("tiny: no user data\n") == ""
+
+
+def test_the_script_stops_when_the_mount_fails(tmp_path):
+    script = share_mounts.mount_script(LOCATION, ["echo hi > /mnt/share/a.txt"], prompt="vm#")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "mount").write_text("#!/bin/sh\necho 'mount: Connection timed out' >&2; exit 32\n")
+    (fake / "mkdir").write_text("#!/bin/sh\nexit 0\n")
+    for tool in ("mount", "mkdir"):
+        (fake / tool).chmod(0o755)
+    ran = subprocess.run(["sh", "-c", script.replace("/mnt/share", str(tmp_path))],
+                         capture_output=True, text=True, env={"PATH": f"{fake}:/usr/bin:/bin"})
+    assert ran.returncode == 32 and len(ran.stdout.splitlines()) == 1
+    assert not (tmp_path / "a.txt").exists()

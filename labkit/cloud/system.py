@@ -61,6 +61,8 @@ NETWORKING_PACKAGES = {
     "ovn-central": ("cmd:ovn-northd", "OVN's databases and northd: Neutron's networks as flows"),
     "ovn-host": ("cmd:ovn-controller", "ovn-controller: DHCP, security groups, routers, NAT"),
     "iputils-ping": ("cmd:ping", "ping, from the namespaces that reach servers"),
+    "ethtool": ("cmd:ethtool", "turns off checksum offload where a namespace's veth meets "
+                               "the userspace datapath (its conntrack drops such packets)"),
 }
 
 #: sbin folders hold some of these tools but are not on every user's PATH
