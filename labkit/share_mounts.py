@@ -80,7 +80,11 @@ def mount_script(location, commands=(), prompt="#", mount_point=MOUNT_POINT):
     (after prompt) before its output, as a terminal would. If the mount fails, it stops
     there: the commands would only touch the server's own disk."""
     mount = mount_command(location, mount_point)
+    host = location.split(":", 1)[0]
     lines = ["#!/bin/sh", f"mkdir -p {mount_point}",
+             "# until the file server answers (20 s at most): OVN may install the storage",
+             "# network's flows to this server a moment after DHCP has answered",
+             f"for i in $(seq 20); do ping -c 1 -W 1 {host} >/dev/null && break; done",
              f"echo {shlex.quote(f'{prompt} {mount}')}", f"{mount} || exit $?"]
     for command in commands:
         lines += [f"echo {shlex.quote(f'{prompt} {command}')}", command]

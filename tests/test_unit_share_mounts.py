@@ -11,12 +11,13 @@ LOCATION = "172.30.0.1:/share-1234"
 def test_the_mount_script_mounts_then_runs_each_command_after_showing_it(tmp_path):
     script = share_mounts.mount_script(LOCATION, ["echo hi > /mnt/share/a.txt"], prompt="vm#")
     assert script.startswith("#!/bin/sh\nmkdir -p /mnt/share\n")
+    assert "ping -c 1 -W 1 172.30.0.1" in script  # waits for the file server first
     assert ("mount -t nfs4 -o vers=4.1,proto=tcp,addr=172.30.0.1 172.30.0.1:/share-1234 "
             "/mnt/share") in script
     # run it with a harmless mount and mkdir: what it prints is the transcript a console shows
     fake = tmp_path / "bin"
     fake.mkdir()
-    for tool in ("mount", "mkdir"):
+    for tool in ("mount", "mkdir", "ping"):
         (fake / tool).write_text("#!/bin/sh\nexit 0\n")
         (fake / tool).chmod(0o755)
     ran = subprocess.run(["sh", "-c", script.replace("/mnt/share", str(tmp_path))],
@@ -42,7 +43,8 @@ def test_the_script_stops_when_the_mount_fails(tmp_path):
     fake.mkdir()
     (fake / "mount").write_text("#!/bin/sh\necho 'mount: Connection timed out' >&2; exit 32\n")
     (fake / "mkdir").write_text("#!/bin/sh\nexit 0\n")
-    for tool in ("mount", "mkdir"):
+    (fake / "ping").write_text("#!/bin/sh\nexit 0\n")
+    for tool in ("mount", "mkdir", "ping"):
         (fake / tool).chmod(0o755)
     ran = subprocess.run(["sh", "-c", script.replace("/mnt/share", str(tmp_path))],
                          capture_output=True, text=True, env={"PATH": f"{fake}:/usr/bin:/bin"})
