@@ -8,9 +8,10 @@
 A share of the ``nfs-ganesha`` type is a folder that nfs-ganesha exports on the pocket
 cloud's storage network (labkit/cloud/file_server.py). A client here is a network namespace
 on that network, and it reads and writes with libnfs's NFS tools in user space (``nfs-ls``,
-``nfs-cp``, ``nfs-cat``): this machine's kernel has no NFS client, and servers reach the
-storage network only once tenant networks are routed to it. On any other cloud the same
-steps are ``mount -t nfs`` on two servers, then ``cp`` and ``cat``.
+``nfs-cp``, ``nfs-cat``): no boot needed, and this machine's kernel has no NFS client.
+Servers that mount a share with their own kernel are share_mounts.py's (a port on the
+storage network). On any other cloud the same steps are ``mount -t nfs`` on two servers,
+then ``cp`` and ``cat``.
 """
 
 import os
