@@ -47,6 +47,7 @@ def _console_until(conn, server, text, seconds):
         console = conn.compute.get_server_console_output(server)["output"]
     return console
 
+
 def _boot(learner, name, image, user_data, **extra):
     """A server of image with user data and a config drive, no network; ACTIVE."""
     server = learner.compute.create_server(
@@ -99,7 +100,8 @@ def test_a_server_boots_the_tiny_image_and_its_console_shows_key_and_user_data(
         server = _boot(learner, day3_name, image, user_data, key_name=key.name)
         assert server.status == "ACTIVE"
 
-        console = _console_until(learner, server, f"{marker} from {day3_name}", 240)
+        # the last line the guest's init writes: everything asserted below comes before it
+        console = _console_until(learner, server, "tiny: boot finished", 240)
         assert f"{marker} from {day3_name}" in console, console[-2000:]
         assert f"ssh-ed25519 fingerprint {key.fingerprint}" in console, console[-2000:]
         assert "tiny: user data exited with 0" in console

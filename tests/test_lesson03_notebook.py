@@ -11,7 +11,7 @@ import pytest
 
 from labkit import image_build
 
-pytestmark = pytest.mark.cloud
+pytestmark = [pytest.mark.cloud, pytest.mark.long]  # a lesson's second run: lesson_runs.py
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03-tightening-your-security.ipynb"
 
 
