@@ -6,8 +6,9 @@ it takes the hostname, installs the SSH public key for root and prints its finge
 and runs the user data when it is a script (``#!``), all on the serial console, which is
 what `openstack console log show` shows. It starts an SSH server (Debian's dropbear, with
 the libraries it needs copied in: busybox has none) that lets root in with that key, takes
-an address by DHCP (busybox udhcpc) on each network interface there is, and leaves a root
-shell on the console.
+an address by DHCP (busybox udhcpc) on each network interface there is, answers the ACPI
+power button with a clean power-off (busybox acpid: Nova's stop), and leaves a root shell on
+the console.
 
 Packages come from `apt-get download` (no root needed) and are cached; building needs
 dosfstools, syslinux, mtools, kmod and qemu-utils (all in `sudo make compute`).
@@ -41,7 +42,8 @@ DROPBEAR_LIBRARIES = {"libc6": ["ld-linux-x86-64.so.2", "libc.so.6"],
                       "zlib1g": ["libz.so.1"]}
 #: drivers a guest needs for its disks, config drive and console (copied when not built in)
 MODULES = ["virtio_pci", "virtio_blk", "virtio_net", "virtio_scsi", "virtio_console",
-           "ata_piix", "ahci", "sr_mod", "sd_mod", "cdrom", "isofs", "vfat"]
+           "ata_piix", "ahci", "sr_mod", "sd_mod", "cdrom", "isofs", "vfat",
+           "button", "evdev"]  # the ACPI power button, as an input device acpid reads
 #: (command, package) the build runs
 TOOLS = [("apt-get", "apt"), ("dpkg-deb", "dpkg"), ("depmod", "kmod"),
          ("mkfs.vfat", "dosfstools"), ("syslinux", "syslinux"), ("mcopy", "mtools"),
@@ -94,6 +96,10 @@ mkdir -p /etc/dropbear /var/log; touch /var/log/lastlog
 if dropbear -R -s -p 22 && pidof dropbear >/dev/null; then
   echo "tiny: ssh server (dropbear) listening on port 22"
 else echo "tiny: ssh server (dropbear) did not start"; fi
+# Nova's stop presses the ACPI power button and waits for the guest to power off: answer
+# it (busybox acpid runs /etc/acpi/PWRF/00000080), as cloud images do with systemd or acpid
+if acpid -c /etc/acpi; then echo "tiny: acpid listening: the power button shuts down"
+else echo "tiny: acpid did not start: a stop waits, then Nova forces it off"; fi
 echo "tiny: boot finished after $(cut -d' ' -f1 /proc/uptime) s, hostname $(hostname)"
 grep -q tiny.poweroff /proc/cmdline && poweroff -f
 exec setsid cttyhack sh -l
@@ -109,6 +115,12 @@ case "$1" in
     [ -n "$router" ] && ip route replace default via "${router%% *}" dev "$interface"
     echo "tiny: $interface has address $ip" > /dev/console ;;
 esac
+"""
+
+#: What the ACPI power button runs (Nova's stop, `openstack server stop`): a clean power-off.
+POWER_BUTTON = r"""#!/bin/sh
+echo "tiny: power button pressed: powering off" > /dev/console
+sync; poweroff -f
 """
 
 #: Kernel arguments: the serial console last, so that /dev/console (init's output) is it.
@@ -283,6 +295,10 @@ def build_tiny(output, say=print):
         init = root / "init"
         init.write_text(INIT.replace("@MODULES@", " ".join(MODULES)))
         init.chmod(0o755)
+        button = root / "etc/acpi/PWRF/00000080"
+        button.parent.mkdir(parents=True)
+        button.write_text(POWER_BUTTON)
+        button.chmod(0o755)
         image = _tiny_files(output, version)
         _initramfs(root, busybox, image.ramdisk)
         shutil.copy2(kroot / "boot" / f"vmlinuz-{version}", image.kernel)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from labkit import image_build
+from labkit import image_build, servers
 from labkit.cloud import process
 
 pytestmark = pytest.mark.cloud
@@ -108,6 +108,12 @@ def test_a_server_boots_the_tiny_image_and_its_console_shows_key_and_user_data(
         # the SSH server starts even with no network interface (--nic none)
         assert "tiny: no network interface" in console
         assert "tiny: ssh server (dropbear) listening on port 22" in console, console[-2000:]
+
+        # a stop presses the ACPI power button; the guest's acpid powers it off cleanly (the
+        # API has no console for a stopped server: the log file Nova keeps shows it)
+        assert servers.stop(learner, server).status == "SHUTOFF"
+        log = compute.layout.state / "nova" / "instances" / server.id / "console.log"
+        assert "tiny: power button pressed: powering off" in log.read_text(errors="replace")
 
         learner.compute.delete_server(server)
         # the SDK's wait_for_delete returns once the status says DELETED; the record goes a
