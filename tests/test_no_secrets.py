@@ -1,16 +1,15 @@
 """No notebook shows a secret (the scanner is tests/secret_scan.py).
 
 Every cell nbval runs is scanned as it runs (the root conftest.py): a cell that shows a secret
-fails. The `long` test below scans the lessons' second runs, by `labkit verify` and by the
-lessons' own tests (see lesson_runs.py).
+fails. The `long` test below scans the lessons' second runs, by `labkit verify` (see
+lesson_runs.py).
 """
 
 from pathlib import Path
 
 import nbformat
-import papermill
 import pytest
-from lesson_runs import RUN_BY_THEIR_OWN_TESTS
+from lesson_runs import executed
 from secret_scan import cloud_secrets, find_secrets, output_texts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,24 +67,14 @@ def test_a_cell_that_shows_a_secret_fails_under_nbval(tmp_path):
 @pytest.mark.cloud
 @pytest.mark.long
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_no_secret_in_any_output(pocket, verified_course, executed_lessons, notebook):
-    """Scan every lesson as executed in this session: by `labkit verify`, or by the lesson's
-    own test, which runs first (see lesson_runs.py)."""
-    executed = verified_course.output / notebook.name
-    if notebook.name[:2] in RUN_BY_THEIR_OWN_TESTS:
-        executed = executed_lessons / notebook.name
-        if not executed.is_file():  # this test run alone: execute the lesson here
-            papermill.execute_notebook(str(notebook), str(executed), cwd=str(notebook.parent),
-                                       kernel_name="python3", progress_bar=False,
-                                       execution_timeout=600)
-    assert executed.is_file(), f"labkit verify wrote no {notebook.name}: " \
-                               f"{verified_course.result.stdout[-2000:]}"
+def test_no_secret_in_any_output(pocket, verified_course, notebook):
+    """Scan every lesson as `labkit verify` executed it in the long tests (lesson_runs.py)."""
+    lesson = executed(verified_course, notebook)
     known = cloud_secrets(pocket.layout)
-    leaks = [(index, kind, excerpt)
-             for index, text in output_texts(nbformat.read(executed, 4))
+    leaks = [(index, kind, excerpt) for index, text in output_texts(lesson)
              for kind, excerpt in find_secrets(text, known)]
     assert not leaks, f"{notebook.name} shows secrets (cell, kind, start): {leaks}"
-    errors = [index for index, cell in enumerate(nbformat.read(executed, 4).cells)
+    errors = [index for index, cell in enumerate(lesson.cells)
               if any(out.output_type == "error" for out in cell.get("outputs", []))]
     assert not errors, (f"{notebook.name} did not run to the end (error in cell {errors[0]}), "
                         f"so not every output could be checked")
