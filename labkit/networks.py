@@ -21,6 +21,7 @@ and gateway first), then ports, subnets and networks.
 import ipaddress
 import os
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -243,6 +244,18 @@ def ssh_from_outside(address, key, command="hostname", user="root", connect_time
         output = (result.stdout + result.stderr).strip()
     shown = f"ssh -o ConnectTimeout={int(connect_timeout)} -i {_shown_path(path)} {target} {command}"
     return Reply(result.returncode == 0, output, shown)
+
+
+def retry(attempt, until_ok=True, seconds=20):
+    """attempt() (a Reply) once a second until its ok is until_ok, at most seconds long: a
+    rule reaches the switch's flows a moment after Neutron stores it, and a server's SSH
+    server starts a moment after its address. The last Reply."""
+    deadline = time.monotonic() + seconds
+    while True:
+        reply = attempt()
+        if reply.ok == until_ok or time.monotonic() > deadline:
+            return reply
+        time.sleep(1)
 
 
 # --- cleanup: floating IPs, routers, then networks ----------------------------------------------

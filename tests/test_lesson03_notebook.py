@@ -26,3 +26,29 @@ def test_runs_without_qemu_img(pocket, executed_lessons, path_without_qemu_img, 
     shown = "".join(str(out.get("text", "")) + str(out.get("data", {}))
                     for cell in executed.cells for out in cell.get("outputs", []))
     assert "qemu-img" in shown  # the skipped demos say why
+    assert_enforced_part_ran(shown)
+
+
+def assert_enforced_part_ran(text):
+    """Part 3 ("Enforced") showed each refusal and each success from a real client: ping and
+    SSH from the outside namespace, the remote-group ping from the bastion. Without the
+    networking tier it said that it skips (in CI, a missing tier is a failure)."""
+    import os
+
+    import tiers
+    from labkit.cloud import PocketCloud, system
+
+    why = system.why_networking_not_available(PocketCloud(say=lambda *_: None).layout.services)
+    if why and os.environ.get("CI", "").lower() != "true":
+        assert "packets that the rules can refuse" in text and "It skips." in text
+        return
+    tiers.require("networking", why)
+    assert text.count("outside$ ping ") >= 4 and text.count("outside$ ssh ") >= 7
+    assert text.count("2 packets transmitted, 0 received") >= 3  # no rule; rule gone; no member
+    assert "2 packets transmitted, 2 received" in text           # ICMP from the office
+    assert text.count("port 22: Connection timed out") >= 3      # no rule; other CIDR; rule gone
+    assert "\nday3-keyed.novalocal" in text                      # logged in with the key pair
+    assert "Permission denied (publickey)" in text               # a key the server never got
+    assert "2 packets transmitted, 0 packets received" in text   # the bastion, not in day3-admins
+    assert "2 packets transmitted, 2 packets received" in text   # the bastion, a member
+    assert "day3-jump, day3-admins" in text                      # the groups are on its port
