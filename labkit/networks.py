@@ -347,13 +347,18 @@ def _launch_on(conn, name, lesson, parts, security_groups, key_name, show_equiva
     return Launched(server, fip.floating_ip_address, address, parts)
 
 
+def remove_server(conn, launched):
+    """A launched server and its floating IP; the network, router and image stay."""
+    servers.delete(conn, launched.server)
+    for fip in conn.network.ips(floating_ip_address=launched.floating_ip):
+        conn.network.delete_ip(fip, ignore_missing=True)
+
+
 def remove_launched(conn, *launched):
     """The servers and their floating IPs, then the router, network and image they share,
     in the order Neutron needs."""
     for one in launched:
-        servers.delete(conn, one.server)
-        for fip in conn.network.ips(floating_ip_address=one.floating_ip):
-            conn.network.delete_ip(fip, ignore_missing=True)
+        remove_server(conn, one)
     image, network, router = launched[0].parts
     delete_router(conn, router)
     delete_network(conn, network)

@@ -18,7 +18,9 @@ import pytest
 
 from labkit import cleanup, image_build, networks, security
 from labkit.cloud import ovn, system
+from labkit.exercises import security as exercises
 
+import solutions
 import tiers
 
 pytestmark = pytest.mark.cloud
@@ -131,6 +133,35 @@ def test_ssh_from_outside_logs_in_with_the_key_pair_only_where_a_rule_lets_it(se
             wrong_key.output
     finally:
         conn.network.delete_security_group_rule(rule)
+
+
+def test_the_ssh_exercise_is_checked_by_logging_in(served):
+    """Lesson 3's exercise 4, on this module's server in a group day3-guarded: nothing yet,
+    then a rule from a network without the outside's address, then the notebook's solution,
+    which the check proves by logging in."""
+    conn, server = served["conn"], served["server"]
+
+    class OnThisServer(exercises.SshFromOffice):
+        def key_file(self):
+            return served["keys"].private
+    OnThisServer.server = server.name
+
+    group = security.create_security_group(conn, "day3-guarded", "test")
+    conn.compute.add_security_group_to_server(server, group)
+    try:
+        ex = OnThisServer(conn)
+        assert ex.check().kind == "Not attempted"
+        wrong = security.add_rule(conn, group, "tcp", 22, "198.51.100.0/24")
+        outcome = ex.check()
+        assert outcome.kind == "Not yet" and "does not hold" in outcome.message, outcome.message
+        conn.network.delete_security_group_rule(wrong)
+        solutions.solve(ex, {"conn": conn})
+        assert server.name in ex.last.message  # the hostname the login printed
+    finally:
+        conn.compute.remove_security_group_from_server(server, group)
+        _until(lambda: group.id not in next(conn.network.ports(device_id=server.id))
+               .security_group_ids, 20)
+        security.delete_security_group(conn, group)
 
 
 def test_no_address_of_the_cloud_is_on_this_machines_own_network(served):
