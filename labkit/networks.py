@@ -161,15 +161,19 @@ class Reply:
         return "\n".join([f"outside$ {self.command}", *(lines[-last:] if last else lines)])
 
 
+#: where `ip netns` keeps the namespaces it names
+NAMESPACES = Path("/run/netns")
+
+
 def outside_namespace(layout=None):
-    """The pocket cloud's "outside world" namespace, or None where it has none."""
+    """The pocket cloud's "outside world" namespace, or None where there is none (no
+    networking tier, or the cloud is down). Asked of the machine, not of the packages on
+    this process's PATH: the cloud runs in processes of its own."""
     from .cloud import ovn
     from .cloud.layout import Layout
 
-    layout = layout or Layout.default()
-    if ovn.SERVICE.missing(layout):
-        return None
-    return ovn.outside_namespace(layout)
+    name = ovn.outside_namespace(layout or Layout.default())
+    return name if (NAMESPACES / name).exists() else None
 
 
 def _run_outside(argv, layout, timeout=60):
