@@ -20,3 +20,17 @@ def test_ssh_wants_an_address_and_an_existing_key_file(tmp_path):
         networks.ssh_from_outside("server.example", keys)
     with pytest.raises(networks.NetworkInputError, match="No private key file"):
         networks.ssh_from_outside("203.0.113.10", tmp_path / "missing")
+
+
+def test_the_ssh_exercise_names_what_is_wrong_with_a_rule():
+    from labkit.exercises.security import SshFromOffice
+
+    def mistake(protocol="tcp", ports="22", remote="203.0.113.0/24"):
+        row = {"direction": "ingress", "protocol": protocol, "ports": ports, "remote": remote}
+        return SshFromOffice(None)._mistake(row)
+
+    assert mistake() is None and mistake(remote="203.0.113.1/32") is None  # narrower is fine
+    assert "not SSH alone" in mistake(ports="any") and "not SSH alone" in mistake(protocol="udp")
+    assert "does not hold" in mistake(remote="198.51.100.0/24")
+    assert "more than the office" in mistake(remote="anywhere")
+    assert "trusts a group" in mistake(remote="members of day3-admins")
