@@ -170,7 +170,8 @@ def launch(conn, name, *, image, flavor=DEFAULT_FLAVOR, key_name=None, user_data
         request["security_groups"] = [{"name": group} for group in security_groups]
     if show_equivalent:
         show.equivalent(sdk=_sdk_line(request, image_, flavor_), cli=_cli_line(
-            name, image_, flavor_, key_name, user_data, config_drive, security_groups, lesson))
+            name, image_, flavor_, key_name, user_data, config_drive, security_groups, lesson,
+            _network_names(conn, networks)))
     try:
         server = conn.compute.create_server(**request)
     except sdk_exc.HttpException as exc:
@@ -188,9 +189,19 @@ def _sdk_line(request, image, flavor):
     return f"conn.compute.create_server({arguments})"
 
 
-def _cli_line(name, image, flavor, key_name, user_data, config_drive, groups, lesson):
+def _network_names(conn, networks):
+    """"none", or the names of the networks in a create request's [{"uuid": ...}]."""
+    if networks in ("none", "auto"):
+        return networks
+    return [conn.network.get_network(n["uuid"]).name for n in networks]
+
+
+def _cli_line(name, image, flavor, key_name, user_data, config_drive, groups, lesson,
+              networks="none"):
+    nics = [f"--nic {networks}"] if isinstance(networks, str) else \
+        [f"--network {network}" for network in networks]
     parts = ["openstack server create", f"--image {image.name}", f"--flavor {flavor.name}",
-             "--nic none", f"--property {marks.KEY}={lesson}"]
+             *nics, f"--property {marks.KEY}={lesson}"]
     if config_drive:
         parts.append("--config-drive true")
     if user_data:

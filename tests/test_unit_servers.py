@@ -17,6 +17,9 @@ def test_the_cli_line_is_the_lessons_server_create():
                     "--key-name day3-key --security-group day3-web --wait day3-x")
     bare = servers._cli_line("day3-x", IMAGE, FLAVOR, None, None, False, None, "03")
     assert "--key-name" not in bare and "--config-drive" not in bare and "--user-data" not in bare
+    on_network = servers._cli_line("day3-x", IMAGE, FLAVOR, None, None, False, None, "03",
+                                   ["day3-net"])
+    assert "--network day3-net " in on_network and "--nic" not in on_network
 
 
 def test_the_sdk_line_looks_up_ids_and_encodes_user_data():
