@@ -1,7 +1,7 @@
 # OpenStack Day 3: two commands.
 #   make lab    set everything up (first run: a few minutes), start the pocket cloud and JupyterLab
 #   make test   set everything up and run every test, including every notebook cell (nbval)
-#   make test-long  the tests that take minutes each (image builds, cloud-init boots)
+#   make test-long  the tests that take minutes each (lessons' second runs, the cloud-init image)
 #   make compute  (root, Debian/Ubuntu) QEMU, libvirt and image tools, to boot servers;
 #                 `make lab` and `make test` do it themselves when run as root
 PYTHON ?= python3
@@ -31,7 +31,7 @@ lab: system $(STAMP)
 test: system $(STAMP)
 	$(BIN)/python -m pytest
 
-# the tests marked `long` (image builds, cloud-init boots): minutes each; CI runs them too
+# the tests marked `long` (lessons' second runs, the cloud-init image): minutes each; CI runs them too
 test-long: system $(STAMP)
 	$(BIN)/python -m pytest --long -m long
 

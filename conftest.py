@@ -7,9 +7,13 @@ ignored here (use `labkit verify` for other clouds).
 """
 
 import os
+import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "tests"))  # the tests' helpers (secret_scan), for nbval's cells too
 os.environ.setdefault("LABKIT_STATE", str(ROOT / ".labkit" / "test-state"))
 os.environ.setdefault("LABKIT_PORT_OFFSET", "10000")
 os.environ.setdefault("LABKIT_STRICT_CHECKS", "1")  # a crashing exercise check fails the test
@@ -42,6 +46,30 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=long_ones)
         items[:] = [item for item in items if not item.get_closest_marker("long")]
         config.labkit_long_deselected = len(long_ones)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Every cell nbval runs is also scanned for secrets (tests/secret_scan.py): a cell that
+    shows a password, a token or a private key fails, with the kind and a short excerpt."""
+    outcome = yield
+    outputs = getattr(item, "test_outputs", None)  # nbval's cell items keep what the cell showed
+    report = outcome.get_result()
+    if call.when != "call" or not outputs or not report.passed:
+        return
+    from secret_scan import find_secrets, texts
+
+    leaks = [found for text in texts(outputs) for found in find_secrets(text, _cloud_secrets())]
+    if leaks:
+        report.outcome = "failed"
+        report.longrepr = f"{item.name} shows secrets (kind, start): {leaks}"
+
+
+def _cloud_secrets():
+    from secret_scan import cloud_secrets
+
+    layout = _test_cloud().layout
+    return cloud_secrets(layout) if layout.secrets_file.is_file() else []
 
 
 def pytest_terminal_summary(terminalreporter, config):

@@ -6,8 +6,9 @@ it takes the hostname, installs the SSH public key for root and prints its finge
 and runs the user data when it is a script (``#!``), all on the serial console, which is
 what `openstack console log show` shows. It starts an SSH server (Debian's dropbear, with
 the libraries it needs copied in: busybox has none) that lets root in with that key, takes
-an address by DHCP (busybox udhcpc) on each network interface there is, and leaves a root
-shell on the console.
+an address by DHCP (busybox udhcpc) on each network interface there is, answers the ACPI
+power button with a clean power-off (busybox acpid: Nova's stop), and leaves a root shell on
+the console.
 
 Packages come from `apt-get download` (no root needed) and are cached; building needs
 dosfstools, syslinux, mtools, kmod and qemu-utils (all in `sudo make compute`).
@@ -41,9 +42,10 @@ DROPBEAR_LIBRARIES = {"libc6": ["ld-linux-x86-64.so.2", "libc.so.6"],
                       "zlib1g": ["libz.so.1"]}
 #: drivers a guest needs for its disks, config drive and console (copied when not built in)
 MODULES = ["virtio_pci", "virtio_blk", "virtio_net", "virtio_scsi", "virtio_console",
-           "ata_piix", "ahci", "sr_mod", "sd_mod", "cdrom", "isofs", "vfat"]
-#: the kernel's NFSv4 client (with sunrpc, nfs, lockd...: 5 MiB, 2 MiB gzip'd), so that
-#: user data can `mount -t nfs4` a share; loaded when a mount asks for it (not at boot)
+           "ata_piix", "ahci", "sr_mod", "sd_mod", "cdrom", "isofs", "vfat",
+           "button", "evdev"]  # the ACPI power button, as an input device acpid reads
+#: the kernel's NFSv4 client (with sunrpc, nfs, lockd...: 5 MiB, 1 MiB more in the gzip'd
+#: initramfs), so that user data can `mount -t nfs4` a share; loaded when a mount asks for it
 NFS_MODULES = ["nfsv4"]
 #: (command, package) the build runs
 TOOLS = [("apt-get", "apt"), ("dpkg-deb", "dpkg"), ("depmod", "kmod"),
@@ -104,6 +106,10 @@ mkdir -p /etc/dropbear /var/log; touch /var/log/lastlog
 if dropbear -R -s -p 22 && pidof dropbear >/dev/null; then
   echo "tiny: ssh server (dropbear) listening on port 22"
 else echo "tiny: ssh server (dropbear) did not start"; fi
+# Nova's stop presses the ACPI power button and waits for the guest to power off: answer
+# it (busybox acpid runs /etc/acpi/PWRF/00000080), as cloud images do with systemd or acpid
+if acpid -c /etc/acpi; then echo "tiny: acpid listening: the power button shuts down"
+else echo "tiny: acpid did not start: a stop waits, then Nova forces it off"; fi
 echo "tiny: boot finished after $(cut -d' ' -f1 /proc/uptime) s, hostname $(hostname)"
 grep -q tiny.poweroff /proc/cmdline && poweroff -f
 exec setsid cttyhack sh -l
@@ -121,15 +127,18 @@ case "$1" in
 esac
 """
 
+#: What the ACPI power button runs (Nova's stop, `openstack server stop`): a clean power-off.
+POWER_BUTTON = r"""#!/bin/sh
+echo "tiny: power button pressed: powering off" > /dev/console
+sync; poweroff -f
+"""
+
 #: Kernel arguments: the serial console last, so that /dev/console (init's output) is it.
 #: quiet: each kernel line costs time on an emulated serial port; cryptomgr.notests: no
 #: self-tests of the kernel's crypto algorithms at boot (0.4 s of initcalls under QEMU TCG);
 #: no_timer_check: no test of the timer interrupt, which a virtual machine's is (as cloud
-#: images do). virtio_net.csum=0: the guest computes its TCP and UDP checksums itself instead
-#: of leaving them to the host; Open vSwitch's userspace datapath reads the servers' taps
-#: without that offload's metadata, and its conntrack (security groups) then finds the
-#: checksum wrong, calls the packet invalid and drops it: ICMP passed, TCP (NFS) never did.
-CMDLINE = "console=tty0 console=ttyS0,115200 quiet cryptomgr.notests no_timer_check panic=-1 virtio_net.csum=0"
+#: images do).
+CMDLINE = "console=tty0 console=ttyS0,115200 quiet cryptomgr.notests no_timer_check panic=-1"
 
 
 class BuildError(Exception):
@@ -296,6 +305,10 @@ def build_tiny(output, say=print):
         init = root / "init"
         init.write_text(INIT.replace("@MODULES@", " ".join(MODULES)))
         init.chmod(0o755)
+        button = root / "etc/acpi/PWRF/00000080"
+        button.parent.mkdir(parents=True)
+        button.write_text(POWER_BUTTON)
+        button.chmod(0o755)
         image = _tiny_files(output, version)
         _initramfs(root, busybox, image.ramdisk)
         shutil.copy2(kroot / "boot" / f"vmlinuz-{version}", image.kernel)

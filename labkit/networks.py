@@ -4,13 +4,14 @@ Where the pocket cloud's networking tier runs (labkit/cloud/ovn.py), these are r
 server on a tenant network gets its address by DHCP, its security groups decide what
 reaches it, and a router with a gateway on the "public" network gives it a floating IP.
 That public network's outside world is a network namespace on this machine, and only from
-there can a floating IP be reached: ``ping_from_outside`` runs ``ping`` in it
-(``ip netns exec``).
+there can a floating IP be reached: ``ping_from_outside`` runs ``ping`` in it, and
+``ssh_from_outside`` OpenSSH's ``ssh`` (``ip netns exec``).
 
     net, subnet = create_network(conn, "day3-net", "10.10.0.0/24", lesson="03")
     router = create_router(conn, "day3-router", subnet, lesson="03")
     fip = add_floating_ip(conn, server, lesson="03")
-    ping_from_outside(fip.floating_ip_address)      # -> Reply(ok, output)
+    ping_from_outside(fip.floating_ip_address)      # -> Reply(ok, output, command)
+    ssh_from_outside(fip.floating_ip_address, keys.private, "hostname")
 
 Everything made here is marked (name prefix, ``labkit_lesson=NN`` in its description), and
 cleanup removes it in the order Neutron needs: floating IPs, then routers (their interfaces
@@ -18,8 +19,11 @@ and gateway first), then ports, subnets and networks.
 """
 
 import ipaddress
+import os
 import subprocess
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from openstack import exceptions as sdk_exc
 
@@ -165,34 +169,117 @@ def delete_network(conn, network):
 @dataclass
 class Reply:
     ok: bool
-    output: str  # ping's own words
+    output: str  # the client's own words: ping's lines, the remote command's output, ssh's error
+    command: str = ""  # the client's command line, as typed in the outside namespace
 
     def __str__(self):
         return self.output
 
+    def shown(self, last=None):
+        """The command and (the last lines of) its output, as a terminal shows them."""
+        lines = self.output.splitlines()
+        return "\n".join([f"outside$ {self.command}", *(lines[-last:] if last else lines)])
+
+
+#: where `ip netns` keeps the namespaces it names
+NAMESPACES = Path("/run/netns")
+
 
 def outside_namespace(layout=None):
-    """The pocket cloud's "outside world" namespace, or None where it has none."""
+    """The pocket cloud's "outside world" namespace, or None where there is none (no
+    networking tier, or the cloud is down). Asked of the machine, not of the packages on
+    this process's PATH: the cloud runs in processes of its own."""
     from .cloud import ovn
     from .cloud.layout import Layout
 
-    layout = layout or Layout.default()
-    if ovn.SERVICE.missing(layout):
-        return None
-    return ovn.outside_namespace(layout)
+    name = ovn.outside_namespace(layout or Layout.default())
+    return name if (NAMESPACES / name).exists() else None
 
 
-def ping_from_outside(address, count=3, layout=None):
-    """ping address from the outside namespace (never from this machine's own network)."""
+def _run_outside(argv, layout, timeout=60):
+    """argv run in the outside namespace (never in this machine's own network)."""
     namespace = outside_namespace(layout)
     if namespace is None:
         raise NetworkInputError("This cloud has no outside namespace: it needs the pocket "
                                 "cloud's networking tier (see `labkit cloud status`).")
-    ipaddress.ip_address(address)  # an address, not a name to resolve
-    result = subprocess.run(["ip", "netns", "exec", namespace, "ping", "-n", "-c", str(count),
-                             "-W", "1", "-i", "0.3", address],
-                            capture_output=True, text=True)
-    return Reply(result.returncode == 0, (result.stdout + result.stderr).strip())
+    return subprocess.run(["ip", "netns", "exec", namespace, *argv], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def _address(address):
+    try:
+        return str(ipaddress.ip_address(address))  # an address, not a name to resolve
+    except ValueError:
+        raise NetworkInputError(f"{address!r} is not an IP address: give the server's floating "
+                                f"IP, like '203.0.113.10'.") from None
+
+
+def ping_from_outside(address, count=3, layout=None):
+    """ping address from the outside namespace."""
+    argv = ["ping", "-n", "-c", str(count), "-W", "1", "-i", "0.3", _address(address)]
+    result = _run_outside(argv, layout)
+    return Reply(result.returncode == 0, (result.stdout + result.stderr).strip(), " ".join(argv))
+
+
+#: Every ssh_from_outside uses these: no configuration file but these options, never a
+#: question (BatchMode), only the key given (not an agent's), and no known-hosts file: the
+#: tiny image makes its host key at its first connection, so there is nothing to compare it
+#: with (on a real cloud, cloud-init prints the host key fingerprints on the console: compare).
+SSH_OPTIONS = ("-F", "/dev/null", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+               "-o", "IdentityAgent=none", "-o", "StrictHostKeyChecking=no",
+               "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR")
+#: ssh's exit status for its own errors (any other is the remote command's)
+SSH_FAILED = 255
+
+
+def _private_key(key):
+    """The private key file (a path, or security.KeyFiles): it must be readable by its owner
+    only, as ssh insists. Its content is never read here."""
+    path = Path(getattr(key, "private", key))
+    if not path.is_file():
+        raise NetworkInputError(f"No private key file at {path}: give the file that "
+                                f"security.generate_key wrote (keys.private).")
+    if path.stat().st_mode & 0o077:
+        raise NetworkInputError(f"{path} can be read by others; ssh refuses such a key. "
+                                f"Make it yours alone: chmod 600 {path}")
+    return path
+
+
+def _shown_path(path):
+    home = str(Path.home())
+    return "~" + str(path)[len(home):] if str(path).startswith(home + os.sep) else str(path)
+
+
+def ssh_from_outside(address, key, command="hostname", user="root", connect_timeout=5,
+                     layout=None):
+    """Log in to address with OpenSSH's ssh, from the outside namespace, with the private key
+    file key, and run command. A Reply: ok; output is the remote command's output, or, where
+    ssh itself failed (exit status 255), its own error line (a timeout: nothing answered;
+    "Permission denied (publickey)": the server refused the key)."""
+    path = _private_key(key)
+    target = f"{user}@{_address(address)}"
+    argv = ["ssh", *SSH_OPTIONS, "-o", f"ConnectTimeout={int(connect_timeout)}",
+            "-i", str(path), target, command]
+    result = _run_outside(argv, layout, timeout=connect_timeout + 60)
+    if result.returncode == SSH_FAILED:
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        output = lines[-1].strip() if lines else f"ssh failed (exit status {SSH_FAILED})"
+    else:
+        output = (result.stdout + result.stderr).strip()
+    shown = f"ssh -o ConnectTimeout={int(connect_timeout)} -i {_shown_path(path)} {target} {command}"
+    return Reply(result.returncode == 0, output, shown)
+
+
+def retry(attempt, until_ok=True, seconds=20):
+    """attempt() (a Reply) once a second until its ok is until_ok, at most seconds long: a
+    rule reaches the switch's flows a moment after Neutron stores it, and a server's SSH
+    server starts a moment after its address. The last Reply."""
+    deadline = time.monotonic() + seconds
+    while True:
+        reply = attempt()
+        if reply.ok == until_ok or time.monotonic() > deadline:
+            return reply
+        time.sleep(1)
 
 
 # --- cleanup: floating IPs, routers, then networks ----------------------------------------------
@@ -238,13 +325,13 @@ def _marked_networks(conn, lesson):
                                    lesson)]
 
 
-# --- a server behind a floating IP, for lessons -----------------------------------------------
+# --- servers behind floating IPs, for lessons ------------------------------------------------
 @dataclass
 class Launched:
     server: object
     floating_ip: str
     address: str  # on the tenant network
-    parts: tuple = ()  # (image, network, router): what remove_launched takes away
+    parts: tuple = ()  # (image, network, router): shared with servers launched beside it
 
 
 def why_not_enforced(conn, layout=None):
@@ -260,31 +347,51 @@ def why_not_enforced(conn, layout=None):
     return None
 
 
-def launch_behind_floating_ip(conn, name, lesson, disk, security_groups, cidr):
+def launch_behind_floating_ip(conn, name, lesson, disk, security_groups, cidr, key_name=None,
+                              show_equivalent=False):
     """Upload disk (the tiny image), make a network (cidr) with a router to the public
-    network, boot a server on it in security_groups and give it a floating IP; wait until
-    its console says it has its DHCP address. Everything is marked for lesson."""
+    network, boot a server on it in security_groups (with the key pair key_name) and give
+    it a floating IP; wait until its console says it has its DHCP address. Everything is
+    marked for lesson."""
     name = marks.name(name)
     image = conn.image.create_image(name=f"{name}-image", filename=str(disk),
                                     disk_format="qcow2", container_format="bare", wait=True,
                                     tags=[marks.TAG], **marks.properties(lesson))
     network, subnet = create_network(conn, f"{name}-net", cidr, lesson)
     router = create_router(conn, f"{name}-router", subnet, lesson)
+    return _launch_on(conn, name, lesson, (image, network, router), security_groups, key_name,
+                      show_equivalent)
+
+
+def launch_beside(conn, first, name, lesson, security_groups, key_name=None):
+    """Another server on first's network, from its image, with a floating IP of its own."""
+    return _launch_on(conn, marks.name(name), lesson, first.parts, security_groups, key_name)
+
+
+def _launch_on(conn, name, lesson, parts, security_groups, key_name, show_equivalent=False):
+    image, network, _ = parts
     server = servers.launch(conn, name, image=image.id, networks=[{"uuid": network.id}],
                             security_groups=[group.name for group in security_groups],
-                            lesson=lesson, progress=False)
+                            key_name=key_name, lesson=lesson, show_equivalent=show_equivalent)
     address = next(conn.network.ports(device_id=server.id)).fixed_ips[0]["ip_address"]
     fip = add_floating_ip(conn, server, lesson)
     servers.console_log(conn, server, until=f"has address {address}", timeout=180)
-    return Launched(server, fip.floating_ip_address, address, (image, network, router))
+    return Launched(server, fip.floating_ip_address, address, parts)
 
 
-def remove_launched(conn, launched):
-    """The server, its floating IP, router, network and image, in the order Neutron needs."""
-    image, network, router = launched.parts
+def remove_server(conn, launched):
+    """A launched server and its floating IP; the network, router and image stay."""
     servers.delete(conn, launched.server)
     for fip in conn.network.ips(floating_ip_address=launched.floating_ip):
         conn.network.delete_ip(fip, ignore_missing=True)
+
+
+def remove_launched(conn, *launched):
+    """The servers and their floating IPs, then the router, network and image they share,
+    in the order Neutron needs."""
+    for one in launched:
+        remove_server(conn, one)
+    image, network, router = launched[0].parts
     delete_router(conn, router)
     delete_network(conn, network)
     conn.image.delete_image(image, ignore_missing=True)

@@ -171,7 +171,7 @@ def launch(conn, name, *, image, flavor=DEFAULT_FLAVOR, key_name=None, user_data
     if show_equivalent:
         show.equivalent(sdk=_sdk_line(request, image_, flavor_), cli=_cli_line(
             name, image_, flavor_, key_name, user_data, config_drive, security_groups, lesson,
-            networks))
+            _nic_options(conn, networks)))
     try:
         server = conn.compute.create_server(**request)
     except sdk_exc.HttpException as exc:
@@ -189,19 +189,20 @@ def _sdk_line(request, image, flavor):
     return f"conn.compute.create_server({arguments})"
 
 
-def _nic_options(networks):
-    """--nic options for Nova's networks argument: "none", or a list of {"uuid": network}
-    and {"port": port} entries, one per NIC in order."""
+def _nic_options(conn, networks):
+    """"none", or the CLI's option for each NIC of a create request's networks: a network
+    ({"uuid": ...}) by its name, a port made before ({"port": ...}) by its name."""
     if networks in ("none", "auto"):
-        return [f"--nic {networks}"]
-    return [f"--nic net-id={nic['uuid']}" if "uuid" in nic else f"--nic port-id={nic['port']}"
-            for nic in networks]
+        return networks
+    return [f"--network {conn.network.get_network(nic['uuid']).name}" if "uuid" in nic
+            else f"--port {conn.network.get_port(nic['port']).name}" for nic in networks]
 
 
 def _cli_line(name, image, flavor, key_name, user_data, config_drive, groups, lesson,
               networks="none"):
+    nics = [f"--nic {networks}"] if isinstance(networks, str) else list(networks)
     parts = ["openstack server create", f"--image {image.name}", f"--flavor {flavor.name}",
-             *_nic_options(networks), f"--property {marks.KEY}={lesson}"]
+             *nics, f"--property {marks.KEY}={lesson}"]
     if config_drive:
         parts.append("--config-drive true")
     if user_data:

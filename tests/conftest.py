@@ -4,6 +4,7 @@ The cloud is the one the top-level conftest.py points at (LABKIT_STATE, LABKIT_P
 that conftest also stops it when the session ends.
 """
 
+import os
 import subprocess
 import sys
 import uuid
@@ -15,7 +16,6 @@ import pytest
 import labkit
 from labkit import image_build, marks
 from labkit.cloud import PocketCloud, system
-from lesson_runs import RUN_BY_THEIR_OWN_TESTS
 import tiers
 
 
@@ -105,33 +105,27 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 @pytest.fixture(scope="session")
-def executed_lessons(tmp_path_factory):
-    """Where tests keep the lessons they executed ({stem}.ipynb), for the secret scan."""
-    return tmp_path_factory.mktemp("executed")
-
-
-@pytest.fixture(scope="session")
-def verified_course(pocket, tmp_path_factory):
-    """`labkit verify` as an instructor runs it (the CLI), over the lessons that no test of
-    their own runs: its output folder (executed notebooks, junit.xml, report.html) and the
-    result. Several tests read it: the report's checks and the scan for secrets."""
+def verified_course(pocket, path_without_qemu_img, tmp_path_factory):
+    """`labkit verify` as an instructor runs it (the CLI), over every lesson: the lessons'
+    second run (lesson_runs.py), on a machine without qemu-img; their servers boot the tiny
+    image built before (image_build.tiny). Its output folder (executed notebooks, junit.xml,
+    report.html) and the result: the lessons' tests, the report's and the secret scan read it."""
+    if pocket.compute_status() == "available":
+        image_build.tiny(say=lambda *_: None)  # built where qemu-img is, reused by the lessons
     output = tmp_path_factory.mktemp("verify")
-    lessons = sorted({p.name[:2] for p in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")}
-                     - set(RUN_BY_THEIR_OWN_TESTS))
+    lessons = sorted(p.name[:2] for p in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
     result = subprocess.run([sys.executable, "-m", "labkit", "verify", "--output", str(output),
                              "--lessons", *lessons],
                             capture_output=True, text=True, timeout=3600,
+                            env={**os.environ, "PATH": path_without_qemu_img},
                             cwd=Path(__file__).resolve().parents[1])
     return SimpleNamespace(output=output, result=result, lessons=lessons)
 
 
-@pytest.fixture
-def path_without_qemu_img(tmp_path):
+@pytest.fixture(scope="session")
+def path_without_qemu_img(tmp_path_factory):
     """A PATH with every program of the current one except qemu-img (a machine without it)."""
-    import os
-
-    folder = tmp_path / "bin-without-qemu-img"
-    folder.mkdir()
+    folder = tmp_path_factory.mktemp("bin-without-qemu-img")
     for directory in os.environ.get("PATH", "").split(os.pathsep):
         if not os.path.isdir(directory):
             continue

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from labkit import image_build
+from labkit import image_build, servers
 from labkit.cloud import process
 
 pytestmark = pytest.mark.cloud
@@ -46,6 +46,7 @@ def _console_until(conn, server, text, seconds):
         time.sleep(2)
         console = conn.compute.get_server_console_output(server)["output"]
     return console
+
 
 def _boot(learner, name, image, user_data, **extra):
     """A server of image with user data and a config drive, no network; ACTIVE."""
@@ -99,13 +100,20 @@ def test_a_server_boots_the_tiny_image_and_its_console_shows_key_and_user_data(
         server = _boot(learner, day3_name, image, user_data, key_name=key.name)
         assert server.status == "ACTIVE"
 
-        console = _console_until(learner, server, f"{marker} from {day3_name}", 240)
+        # the last line the guest's init writes: everything asserted below comes before it
+        console = _console_until(learner, server, "tiny: boot finished", 240)
         assert f"{marker} from {day3_name}" in console, console[-2000:]
         assert f"ssh-ed25519 fingerprint {key.fingerprint}" in console, console[-2000:]
         assert "tiny: user data exited with 0" in console
         # the SSH server starts even with no network interface (--nic none)
         assert "tiny: no network interface" in console
         assert "tiny: ssh server (dropbear) listening on port 22" in console, console[-2000:]
+
+        # a stop presses the ACPI power button; the guest's acpid powers it off cleanly (the
+        # API has no console for a stopped server: the log file Nova keeps shows it)
+        assert servers.stop(learner, server).status == "SHUTOFF"
+        log = compute.layout.state / "nova" / "instances" / server.id / "console.log"
+        assert "tiny: power button pressed: powering off" in log.read_text(errors="replace")
 
         learner.compute.delete_server(server)
         # the SDK's wait_for_delete returns once the status says DELETED; the record goes a

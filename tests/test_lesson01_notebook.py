@@ -1,51 +1,15 @@
-"""Lesson 1 end to end with papermill, on a machine without qemu-img: every cell still runs,
-the samples that need it say so, and the boot part boots the tiny image built before (it is
-built once and reused). nbval runs the lesson again later in the session, with qemu-img: two
-runs on one cloud, the second after the first (re-runnable), each path covered once."""
+"""Lesson 1 as `labkit verify` ran it in the long tests, on a machine without qemu-img:
+every cell ran, the samples that need qemu-img say so, Glance's own answers are shown, and
+the boot part booted the tiny image built before (built once, reused). nbval ran the lesson
+earlier, with qemu-img (see lesson_runs.py)."""
 
-import os
-import shutil
-import sys
 from pathlib import Path
 
 import pytest
+from lesson_runs import errors, executed, outputs_text
 
-from labkit import image_build
-
-pytestmark = pytest.mark.cloud
+pytestmark = [pytest.mark.cloud, pytest.mark.long]  # a lesson's second run: lesson_runs.py
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01-working-with-images.ipynb"
-
-
-def run(output, env=None):
-    import papermill
-
-    saved = dict(os.environ)
-    try:
-        os.environ.update(env or {})
-        papermill.execute_notebook(str(NOTEBOOK), str(output), cwd=str(NOTEBOOK.parent),
-                                   kernel_name="python3", progress_bar=False,
-                                   execution_timeout=600)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    import nbformat
-
-    return nbformat.read(output, as_version=4)
-
-
-def outputs_text(notebook):
-    parts = []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            parts.append(output.get("text", ""))
-            parts.append(str(output.get("data", {}).get("text/html", "")))
-            parts.append(str(output.get("data", {}).get("text/plain", "")))
-    return "\n".join(parts)
-
-
-def errors(notebook):
-    return [output for cell in notebook.cells for output in cell.get("outputs", [])
-            if output.get("output_type") == "error"]
 
 
 def assert_glance_answers_are_shown(text):
@@ -74,23 +38,17 @@ def assert_the_boot_part_ran(text):
     assert "Correct: ACTIVE, from day3-tiny on m1.tiny" in text  # exercise 4
 
 
-def test_runs_without_qemu_img(path_without_qemu_img, executed_lessons, pocket):
-    assert shutil.which("qemu-img", path=path_without_qemu_img) is None
-    assert shutil.which("openstack", path=path_without_qemu_img) or Path(
-        sys.executable).parent.joinpath("openstack").exists()
-    boots = pocket.compute_status() == "available"
-    if boots:  # the tiny image a machine with qemu-img built before (image_build.tiny)
-        image_build.tiny(say=lambda *_: None)
-    executed = run(executed_lessons / NOTEBOOK.name, env={"PATH": path_without_qemu_img})
-    assert errors(executed) == []
-    text = outputs_text(executed)
+def test_runs_without_qemu_img(verified_course, pocket):
+    notebook = executed(verified_course, NOTEBOOK)
+    assert errors(notebook) == []
+    text = outputs_text(notebook)
     assert "qemu-img: not installed" in text
     assert "No vmdk sample: needs qemu-img" in text
     assert "Correct: Uploaded as qcow2" in text and "Correct: Right: the bytes are" in text
     assert "Correct: Protected" in text
     assert "Traceback" not in text
     assert_glance_answers_are_shown(text)
-    if boots:
+    if pocket.compute_status() == "available":
         assert_the_boot_part_ran(text)
     else:
         assert "sudo make compute" in text

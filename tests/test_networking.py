@@ -18,7 +18,9 @@ import pytest
 
 from labkit import cleanup, image_build, networks, security
 from labkit.cloud import file_server, ovn, system
+from labkit.exercises import security as exercises
 
+import solutions
 import tiers
 
 pytestmark = pytest.mark.cloud
@@ -55,18 +57,22 @@ def served(networking, tmp_path_factory):
                                     disk_format="qcow2", container_format="bare", wait=True)
     network, subnet = networks.create_network(conn, "day3-test-net", CIDR, lesson=LESSON)
     router = networks.create_router(conn, "day3-test-router", subnet, lesson=LESSON)
+    keys = security.generate_key("day3-test-net-key", folder=tmp_path_factory.mktemp("keys"))
+    keypair = conn.compute.create_keypair(name="day3-test-net-key", public_key=keys.public_key)
     server = conn.compute.create_server(
         name="day3-test-net-server", image_id=image.id, networks=[{"uuid": network.id}],
-        flavor_id=conn.compute.find_flavor("m1.tiny").id, config_drive=True)
+        flavor_id=conn.compute.find_flavor("m1.tiny").id, config_drive=True,
+        key_name=keypair.name)
     try:
         server = conn.compute.wait_for_server(server, status="ACTIVE", wait=300, interval=2)
         fip = networks.add_floating_ip(conn, server, lesson=LESSON)
         yield {"conn": conn, "network": network, "subnet": subnet, "router": router,
-               "server": server, "fip": fip.floating_ip_address,
+               "server": server, "fip": fip.floating_ip_address, "keys": keys,
                "layout": networking.layout}
     finally:
         conn.compute.delete_server(server, ignore_missing=True)
         conn.compute.wait_for_delete(server, wait=120)
+        conn.compute.delete_keypair(keypair, ignore_missing=True)
         conn.image.delete_image(image, ignore_missing=True)
         cleanup.cleanup(conn, lesson=LESSON, quiet=True)
         conn.close()
@@ -104,6 +110,58 @@ def test_security_group_rules_decide_whether_the_outside_can_ping_the_server(ser
         conn.network.delete_security_group_rule(rule)
     refused_again = _until(lambda: not networks.ping_from_outside(fip, count=1).ok, 20)
     assert refused_again, "the rule is gone, yet the server still answers"
+
+
+def test_ssh_from_outside_logs_in_with_the_key_pair_only_where_a_rule_lets_it(served, tmp_path):
+    """No rule for tcp/22: nothing answers, ssh times out. With one from the outside world:
+    the key pair's key logs in and runs the command; another key is refused by the server."""
+    conn, fip, keys = served["conn"], served["fip"], served["keys"]
+    refused = networks.ssh_from_outside(fip, keys, "hostname", connect_timeout=3)
+    assert not refused.ok and refused.output.endswith("Connection timed out"), refused.output
+
+    rule = security.add_rule(conn, "default", "tcp", 22, "203.0.113.0/24")
+    try:
+        login = _until(lambda: networks.ssh_from_outside(fip, keys, "hostname", connect_timeout=3)
+                       .ok, 60, interval=2)
+        assert login, "SSH allowed, yet no login within 60 s"
+        logged_in = networks.ssh_from_outside(fip, keys, "hostname; id -u")
+        assert logged_in.ok and logged_in.output.split() == [
+            f"{served['server'].name}.novalocal", "0"], logged_in.output  # root, on that server
+        other = security.generate_key("day3-test-other", folder=tmp_path)
+        wrong_key = networks.ssh_from_outside(fip, other, "hostname")
+        assert not wrong_key.ok and "Permission denied (publickey)" in wrong_key.output, \
+            wrong_key.output
+    finally:
+        conn.network.delete_security_group_rule(rule)
+
+
+def test_the_ssh_exercise_is_checked_by_logging_in(served):
+    """Lesson 3's exercise 4, on this module's server in a group day3-guarded: nothing yet,
+    then a rule from a network without the outside's address, then the notebook's solution,
+    which the check proves by logging in."""
+    conn, server = served["conn"], served["server"]
+
+    class OnThisServer(exercises.SshFromOffice):
+        def key_file(self):
+            return served["keys"].private
+    OnThisServer.server = server.name
+
+    group = security.create_security_group(conn, "day3-guarded", "test")
+    conn.compute.add_security_group_to_server(server, group)
+    try:
+        ex = OnThisServer(conn)
+        assert ex.check().kind == "Not attempted"
+        wrong = security.add_rule(conn, group, "tcp", 22, "198.51.100.0/24")
+        outcome = ex.check()
+        assert outcome.kind == "Not yet" and "does not hold" in outcome.message, outcome.message
+        conn.network.delete_security_group_rule(wrong)
+        solutions.solve(ex, {"conn": conn})
+        assert server.name in ex.last.message  # the hostname the login printed
+    finally:
+        conn.compute.remove_security_group_from_server(server, group)
+        _until(lambda: group.id not in next(conn.network.ports(device_id=server.id))
+               .security_group_ids, 20)
+        security.delete_security_group(conn, group)
 
 
 def test_no_address_of_the_cloud_is_on_this_machines_own_network(served):

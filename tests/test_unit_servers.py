@@ -17,6 +17,9 @@ def test_the_cli_line_is_the_lessons_server_create():
                     "--key-name day3-key --security-group day3-web --wait day3-x")
     bare = servers._cli_line("day3-x", IMAGE, FLAVOR, None, None, False, None, "03")
     assert "--key-name" not in bare and "--config-drive" not in bare and "--user-data" not in bare
+    on_network = servers._cli_line("day3-x", IMAGE, FLAVOR, None, None, False, None, "03",
+                                   ["--network day3-net"])
+    assert "--network day3-net " in on_network and "--nic" not in on_network
 
 
 def test_the_sdk_line_looks_up_ids_and_encodes_user_data():
@@ -68,7 +71,12 @@ def test_why_no_compute_names_the_command_that_adds_it_on_the_pocket_cloud(monke
     assert "no available compute host" in servers.why_no_compute(none)
 
 
-def test_the_cli_line_has_one_nic_option_per_network_or_port():
-    line = servers._cli_line("day3-x", IMAGE, FLAVOR, None, None, True, None, "02",
-                             [{"uuid": "net-1"}, {"port": "port-2"}])
-    assert "--nic net-id=net-1 --nic port-id=port-2 " in line and "--nic none" not in line
+def test_the_cli_line_has_one_option_per_network_or_port_named():
+    conn = SimpleNamespace(network=SimpleNamespace(
+        get_network=lambda id: SimpleNamespace(name=f"day3-{id}"),
+        get_port=lambda id: SimpleNamespace(name=f"day3-{id}")))
+    nics = servers._nic_options(conn, [{"uuid": "net"}, {"port": "storage-port"}])
+    assert nics == ["--network day3-net", "--port day3-storage-port"]
+    line = servers._cli_line("day3-x", IMAGE, FLAVOR, None, None, True, None, "02", nics)
+    assert "--network day3-net --port day3-storage-port " in line and "--nic" not in line
+    assert servers._nic_options(conn, "none") == "none"

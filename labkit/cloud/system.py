@@ -61,8 +61,7 @@ NETWORKING_PACKAGES = {
     "ovn-central": ("cmd:ovn-northd", "OVN's databases and northd: Neutron's networks as flows"),
     "ovn-host": ("cmd:ovn-controller", "ovn-controller: DHCP, security groups, routers, NAT"),
     "iputils-ping": ("cmd:ping", "ping, from the namespaces that reach servers"),
-    "ethtool": ("cmd:ethtool", "turns off checksum offload where a namespace's veth meets "
-                               "the userspace datapath (its conntrack drops such packets)"),
+    "openssh-client": ("cmd:ssh", "ssh, to log in to servers with a key pair from those namespaces"),
 }
 
 #: sbin folders hold some of these tools but are not on every user's PATH

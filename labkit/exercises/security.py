@@ -7,10 +7,11 @@ credentials have no metadata to carry the lesson mark).
 """
 
 import datetime
+import ipaddress
 import stat
 
-from .. import security
-from .base import Correct, Exercise, Incorrect, NotAttempted
+from .. import networks, security
+from .base import Correct, Exercise, Incorrect, NotAttempted, Uncheckable
 
 
 class WebGroup(Exercise):
@@ -123,3 +124,64 @@ class ReadOnlyCredential(Exercise):
         if expires - datetime.datetime.now(datetime.timezone.utc) > datetime.timedelta(days=1):
             return Incorrect(f"It expires at {cred.expires_at}, more than a day from now.")
         return Correct(f"Read-only, restricted, and it expires at {cred.expires_at} UTC.")
+
+
+class SshFromOffice(Exercise):
+    """The one rule in day3-guarded that lets the office network (203.0.113.0/24, where the
+    outside namespace is) log in to day3-keyed by SSH. Checked by logging in from outside."""
+
+    server, group, key = "day3-keyed", "day3-guarded", "day3-laptop"
+    office = ipaddress.ip_network("203.0.113.0/24")
+    outside = ipaddress.ip_address("203.0.113.1")
+    hints = ["An inbound rule in day3-guarded: `openstack security group rule create --ingress "
+             "... day3-guarded`.",
+             "SSH is tcp port 22 (--protocol tcp --dst-port 22); 'from the office' is a CIDR "
+             "(--remote-ip).",
+             "--protocol tcp --dst-port 22 --remote-ip 203.0.113.0/24"]
+    solution = ("!openstack security group rule create --ingress --protocol tcp --dst-port 22 "
+                "--remote-ip 203.0.113.0/24 day3-guarded -f value -c id")
+
+    def key_file(self):
+        return security.lesson_folder("keys") / self.key
+
+    def evaluate(self, conn):
+        why = networks.why_not_enforced(conn)
+        if why:
+            return Uncheckable(f"No packets to check with here: {why}.")
+        server = conn.compute.find_server(self.server, ignore_missing=True)
+        group = security.find_security_group(conn, self.group)
+        if server is None or group is None:
+            return Uncheckable(f"{self.server} (in {self.group}) is not running: part 3 "
+                               f"boots it; run part 2 and 3 again.")
+        inbound = [r for r in security.security_group_rows(conn, group)
+                   if r["direction"] == "ingress"]
+        if not inbound:
+            return NotAttempted(f"{self.group} has no inbound rule yet.")
+        wrong = [self._mistake(r) for r in inbound if self._mistake(r)]
+        if wrong:
+            return Incorrect(wrong[0])
+        if len(inbound) > 1:
+            return Incorrect(f"{len(inbound)} inbound rules: one is enough (delete the others).")
+        port = next(conn.network.ports(device_id=server.id))
+        fip = next(conn.network.ips(port_id=port.id)).floating_ip_address
+        login = networks.retry(lambda: networks.ssh_from_outside(fip, self.key_file(),
+                                                                 "hostname"))
+        if not login.ok:
+            return Incorrect(f"The rule looks right, yet ssh says: {login.output}")
+        return Correct(f"From the office, ssh root@{fip} logs in: {login.output}.")
+
+    def _mistake(self, row):
+        """What is wrong with an inbound rule (row of security_group_rows), or None."""
+        what = f"The rule {row['protocol']} ports {row['ports']} from {row['remote']}"
+        if row["protocol"] != "tcp" or row["ports"] != "22":
+            return f"{what} is not SSH alone: allow tcp port 22 and nothing else."
+        if row["remote"].startswith("members of"):
+            return (f"{what} trusts a group; the office is no member of any: give its "
+                    f"network as a CIDR.")
+        network = ipaddress.ip_network("0.0.0.0/0" if row["remote"] == "anywhere"
+                                       else row["remote"])
+        if self.outside not in network:
+            return f"{what} does not hold the office's {self.outside}: use {self.office}."
+        if not network.subnet_of(self.office):
+            return f"{what} lets in more than the office ({self.office}): narrow it."
+        return None

@@ -50,10 +50,6 @@ if [ -n "${STORAGE_OVS_BRIDGE:-}" ]; then
     sysctl -q -w "net.ipv6.conf.$STORAGE_VETH.disable_ipv6=1"
     ip link set "$STORAGE_VETH" up
     ip -n "$NS" link set to-neutron master br-storage up
-    # the file server's TCP checksums computed here, not left to offload: Open vSwitch's
-    # userspace conntrack would find them wrong and drop the packets (as the tiny image's
-    # virtio_net.csum=0 does for the servers' side)
-    ip netns exec "$NS" ethtool -K to-neutron tx off >/dev/null
     if ovs-vsctl --timeout=30 --db="$STORAGE_OVS_DB" --may-exist add-br "$STORAGE_OVS_BRIDGE" \
         -- set bridge "$STORAGE_OVS_BRIDGE" datapath_type=netdev \
         -- --may-exist add-port "$STORAGE_OVS_BRIDGE" "$STORAGE_VETH"; then

@@ -140,6 +140,12 @@ def _discover_compute_host(compute):
             except Exception as exc:
                 LOG.info("nova_all: compute host not discoverable yet: %s", exc)
         eventlet.sleep(1)
+    # A heartbeat now: the service's first one comes 5 s after it starts
+    # (INITIAL_REPORTING_DELAY), and until then the scheduler's ComputeFilter sees the
+    # heartbeat from before the restart and counts the host as down ("has not been heard
+    # from": No valid host) when the cloud was down for more than service_down_time.
+    compute.service_ref.report_count += 1
+    compute.service_ref.save()
     READY.write_text("ok\n")
     LOG.info("nova_all: compute host %s is mapped to its cell; ready to build servers",
              CONF.host)

@@ -13,6 +13,12 @@ stop() {
     exit 0
 }
 trap stop TERM INT
+# TCP to and from servers: a guest's virtio NIC leaves its TCP checksums to the "hardware"
+# (offload). Read from the tap without the virtio-net header that says so, such a packet's
+# checksum looks wrong, and the userspace conntrack (security groups, NAT) drops it as
+# invalid: ping passes (ICMP checksums are always computed), SSH never connects. With
+# userspace TSO on, ovs-vswitchd reads that header. It reads the option once, at start.
+ovs-vsctl --no-wait --timeout=10 --db="$1" set open_vswitch . other_config:userspace-tso-enable=true
 setsid ovs-vswitchd "$@" &
 pid=$!
 wait "$pid"
