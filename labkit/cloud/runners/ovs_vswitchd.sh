@@ -18,7 +18,8 @@ trap stop TERM INT
 # checksum looks wrong, and the userspace conntrack (security groups, NAT) drops it as
 # invalid: ping passes (ICMP checksums are always computed), SSH never connects. With
 # userspace TSO on, ovs-vswitchd reads that header. It reads the option once, at start.
-ovs-vsctl --no-wait --timeout=10 --db="$1" set open_vswitch . other_config:userspace-tso-enable=true
+# --retry: ovsdb-server starts beside us, and its socket may not be there yet
+ovs-vsctl --no-wait --retry --timeout=30 --db="$1" set open_vswitch . other_config:userspace-tso-enable=true
 setsid ovs-vswitchd "$@" &
 pid=$!
 wait "$pid"
