@@ -231,3 +231,34 @@ def test_cleanup_removes_floating_ips_routers_and_networks_in_neutrons_order(net
     finally:
         cleanup.cleanup(conn, lesson="91", quiet=True)
         conn.close()
+
+
+def test_a_second_cloud_in_the_same_namespace_is_told_the_datapath_is_taken(networking,
+                                                                             tmp_path):
+    """Open vSwitch's userspace datapath is one per network namespace: while this session's
+    cloud runs networking, another cloud's `up` here hears why it cannot, with what to do
+    (instead of Nova's "Failed to allocate the network(s)" two minutes into a boot)."""
+    from labkit.cloud import Layout
+
+    other = Layout(state=tmp_path / "other-state", services=networking.layout.services)
+    why = ovn.SERVICE.missing(other)
+    assert why and "ovs-netdev" in why and "nsenter --net" in why
+    assert ovn.SERVICE.missing(networking.layout) is None  # its own datapath: not missing
+
+
+def test_a_state_made_before_networking_gains_ovns_databases_and_a_sync(networking, tmp_path,
+                                                                        monkeypatch):
+    """A state made where networking could not run (without root, say) gets OVN's databases
+    on the first `up` that can run it, and a flag that has Neutron copy what it holds into
+    them before it serves (runners/neutron_app.py); a brand-new state needs no copy."""
+    from labkit.cloud import Layout
+
+    monkeypatch.setattr(ovn, "datapath_held_elsewhere", lambda layout: None)  # the session's
+    older = Layout(state=tmp_path / "older", services=networking.layout.services)
+    ovn.SERVICE.make_folders(older)
+    assert all((tmp_path / "older/ovn" / f"{db}.db").is_file() for db in ovn.DATABASES)
+    assert ovn.sync_flag(older).is_file()
+
+    new = Layout(state=tmp_path / "new", services=networking.layout.services)
+    ovn.SERVICE.prepare(new, run=None)
+    assert (tmp_path / "new/ovn/ovnnb_db.db").is_file() and not ovn.sync_flag(new).exists()

@@ -24,7 +24,9 @@ namespaces carry Neutron's port, so clouds on other port offsets do not share th
 Without it, Neutron stays the API only (security groups, ports as records).
 """
 
+import os
 import subprocess
+from pathlib import Path
 
 from . import system
 from .process import Process
@@ -134,16 +136,28 @@ class Ovn(Service):
         return {"OVN_" + key.upper(): value for key, value in names(layout).items()}
 
     def missing(self, layout):
-        return system.why_networking_not_available(layout.services)
+        return (system.why_networking_not_available(layout.services)
+                or datapath_held_elsewhere(layout))
 
     def prepare(self, layout, run):
         super().prepare(layout, run)
+        # a new state: Neutron's database is as new as OVN's, nothing to copy across
+        sync_flag(layout).unlink(missing_ok=True)
+
+    def make_folders(self, layout):
+        """Every `up`: the folders, and OVN's databases where missing, so that a state made
+        before networking could run here (without root, say) gains them when it can."""
+        super().make_folders(layout)
         if self.missing(layout):
             return
         for db, (_, schema) in DATABASES.items():
             path = folder(layout) / f"{db}.db"
             if not path.exists():
                 subprocess.run(["ovsdb-tool", "create", str(path), schema], check=True)
+                if db == "ovnnb_db":
+                    # beside a Neutron database that may already hold networks and security
+                    # groups: Neutron copies them in before it serves
+                    sync_flag(layout).touch()
 
     def processes(self, layout):
         if self.missing(layout):
@@ -186,6 +200,40 @@ class Ovn(Service):
                 "STORAGE_PHYSNET": STORAGE_PHYSNET, "STORAGE_BRIDGE": n["storage_bridge"],
                 "OUTSIDE": f"{OUTSIDE_ADDRESS}/{PUBLIC_CIDR.split('/')[1]}",
                 "OVN_LOG": str(layout.log("ovn-controller"))}
+
+
+def sync_flag(layout):
+    """Present while OVN's northbound database has yet to receive what Neutron's holds:
+    runners/neutron_app.py runs `neutron-ovn-db-sync-util` (repair), as an operator does
+    when a deployment moves to ML2/OVN, then removes it."""
+    return folder(layout) / "neutron-sync-needed"
+
+
+def datapath_held_elsewhere(layout):
+    """Open vSwitch's userspace datapath is one per network namespace (its device
+    ovs-netdev): while another cloud's ovs-vswitchd holds it, this cloud's could make no
+    bridge, and Nova would give up on each server's network two minutes later. Say so
+    instead. (The device goes with the process that made it. /proc/self/net is this process's
+    namespace; /sys/class/net would be the one sysfs was mounted in.)"""
+    try:
+        devices = Path("/proc/self/net/dev").read_text()
+    except OSError:
+        return None
+    if "ovs-netdev:" not in devices or _own_vswitchd_runs(layout):
+        return None
+    return ("another pocket cloud on this machine runs networking in this network namespace "
+            "(Open vSwitch's userspace datapath, device ovs-netdev, is one per namespace): "
+            "stop it (`labkit cloud down` with its LABKIT_STATE), or run this cloud in a "
+            "network namespace of its own (README: 'nsenter --net')")
+
+
+def _own_vswitchd_runs(layout):
+    try:
+        pid = int((folder(layout) / "ovs-vswitchd.pid").read_text().split()[0])
+        os.kill(pid, 0)
+    except (OSError, ValueError, IndexError):
+        return False
+    return True
 
 
 SERVICE = Ovn()

@@ -18,10 +18,8 @@ trap stop TERM INT
 # checksum looks wrong, and the userspace conntrack (security groups, NAT) drops it as
 # invalid: ping passes (ICMP checksums are always computed), SSH never connects. With
 # userspace TSO on, ovs-vswitchd reads that header. It reads the option once, at start.
-# labkit starts ovsdb-server just before this script, without waiting: a database socket
-# not made yet fails ovs-vsctl at once (it retries only a socket that exists)
-for _ in $(seq 100); do [ -S "${1#unix:}" ] && break; sleep 0.1; done
-ovs-vsctl --no-wait --timeout=10 --db="$1" set open_vswitch . other_config:userspace-tso-enable=true
+# --retry: ovsdb-server starts beside us, and its socket may not be there yet
+ovs-vsctl --no-wait --retry --timeout=30 --db="$1" set open_vswitch . other_config:userspace-tso-enable=true
 setsid ovs-vswitchd "$@" &
 pid=$!
 wait "$pid"
