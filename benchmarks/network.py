@@ -86,7 +86,7 @@ def main():
         sys.exit(f"No networking on this machine: {why}")
     cloud.up(timeout=300)
     conn = labkit.connect()
-    network = router = image = None
+    network = image = None
     rules = []
     keys_folder = tempfile.mkdtemp(prefix="day3-bench-keys-")
     try:
@@ -102,14 +102,12 @@ def main():
         print(f"  {'all of them':16} {total:6.1f} MB PSS")
         neutron = process.read_pid(cloud.layout, "neutron")
         print(f"neutron (ML2/OVN) {pss_mb(neutron):6.1f} MB PSS")
-        with tempfile.TemporaryDirectory() as folder:
-            disk = image_build.build_tiny(Path(folder), say=lambda *_: None).qcow2
-            image = conn.image.create_image(name="day3-bench-net-tiny", filename=str(disk),
-                                            disk_format="qcow2", container_format="bare",
-                                            wait=True)
+        disk = image_build.tiny(say=lambda *_: None).qcow2  # built once, reused
+        image = conn.image.create_image(name="day3-bench-net-tiny", filename=str(disk),
+                                        disk_format="qcow2", container_format="bare", wait=True)
         network, subnet = networks.create_network(conn, "day3-bench-net", "10.98.0.0/24",
                                                   lesson=LESSON)
-        router = networks.create_router(conn, "day3-bench-router", subnet, lesson=LESSON)
+        networks.create_router(conn, "day3-bench-router", subnet, lesson=LESSON)  # cleanup takes it
         rules = [security.add_rule(conn, "default", protocol="icmp", cidr=ovn.PUBLIC_CIDR,
                                    idempotent=True),
                  security.add_rule(conn, "default", "tcp", 22, ovn.PUBLIC_CIDR, idempotent=True)]
