@@ -6,8 +6,8 @@ cloud, the second run after the first:
 2. `make test-long` (the same test cloud, stopped and started again, as a learner coming
    back the next day): `labkit verify` runs every lesson (the `verified_course` fixture), on
    a machine without qemu-img (the servers boot the tiny image built before); the lessons'
-   own tests (test_lesson01_notebook.py, test_lesson03_notebook.py) check what those runs
-   showed, and test_no_secrets.py scans them.
+   own tests (test_lesson01_notebook.py, test_lesson02_notebook.py,
+   test_lesson03_notebook.py) check what those runs showed, and test_no_secrets.py scans them.
 
 A newcomer's `make test` thus runs each lesson once; CI also proves they can be run again.
 """
