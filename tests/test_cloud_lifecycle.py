@@ -62,6 +62,30 @@ def test_up_is_idempotent(pocket):
     assert pocket.up(timeout=60) == []
 
 
+def test_up_restarts_a_running_service_whose_configuration_this_labkit_changed(pocket):
+    """A learner updates labkit while the cloud runs: the next `up` renders the new
+    configuration and restarts the services that read it, not the others."""
+    from labkit.cloud import PocketCloud, configuration
+
+    conf = pocket.layout.state / "keystone/keystone.conf"
+    current = conf.read_text()
+    older = current + "\n# an option an older labkit wrote\n"
+    conf.write_text(older)  # as that labkit left it, and recorded
+    record_file = pocket.layout.state / configuration.RECORD
+    record = json.loads(record_file.read_text())
+    record["keystone/keystone.conf"] = configuration.digest(older)
+    record_file.write_text(json.dumps(record))
+    before = {name: process.read_pid(pocket.layout, name) for name in ("keystone", "glance")}
+    said = []
+
+    PocketCloud(pocket.layout, say=said.append).up()
+
+    assert conf.read_text() == current
+    assert any(line.startswith("Restarting keystone:") for line in said), said
+    assert process.read_pid(pocket.layout, "keystone") not in (None, before["keystone"])
+    assert process.read_pid(pocket.layout, "glance") == before["glance"]
+
+
 def test_status_shows_every_process_healthy(pocket):
     rows = rows_by_process(pocket)
     assert CORE <= set(rows) == process_names(pocket)

@@ -205,14 +205,16 @@ def test_up_renders_a_template_that_is_new_or_changed_and_keeps_an_edited_file(l
     conf = layout.state / "nova/nova.conf"
     assert conf.read_text() == "a = 1\n" and mode(conf) == 0o600
     # a newer labkit: a changed template and a new file reach the state
-    configuration.write(layout, {"nova/nova.conf": "a = 2\n", "nova/compute.conf": "c\n"},
-                        said.append)
+    changed = configuration.write(layout, {"nova/nova.conf": "a = 2\n",
+                                           "nova/compute.conf": "c\n"}, said.append)
+    # a running Nova has read neither: `up` restarts it (pocket.py)
+    assert changed == {"nova/nova.conf", "nova/compute.conf"}
     assert conf.read_text() == "a = 2\n"
     assert (layout.state / "nova/compute.conf").read_text() == "c\n"
     assert said == []
     # the operator edits it: their file stays, labkit's version goes beside it
     conf.write_text("a = 2\ndebug = true\n")
-    configuration.write(layout, {"nova/nova.conf": "a = 3\n"}, said.append)
+    assert configuration.write(layout, {"nova/nova.conf": "a = 3\n"}, said.append) == set()
     assert conf.read_text() == "a = 2\ndebug = true\n"
     assert (layout.state / "nova/nova.conf.labkit-new").read_text() == "a = 3\n"
     assert len(said) == 1 and "nova.conf.labkit-new" in said[0]

@@ -28,8 +28,11 @@ def _record(layout):
 
 def write(layout, files, say=print):
     """Write {path under the state: text} into the state, sparing files an operator
-    edited. Files are mode 0600: they hold service passwords."""
+    edited. Files are mode 0600: they hold service passwords. Returns the paths written
+    with a text they did not have, new files included (a running service has yet to read
+    them)."""
     record = _record(layout)
+    changed = set()
     for dest, text in files.items():
         path = layout.state / dest
         current = path.read_text() if path.is_file() else None
@@ -47,4 +50,6 @@ def write(layout, files, say=print):
         path.parent.mkdir(parents=True, exist_ok=True)
         write_private(path, text)
         record[dest] = digest(text)
+        changed.add(dest)
     write_private(layout.state / RECORD, json.dumps(record, indent=1, sort_keys=True))
+    return changed

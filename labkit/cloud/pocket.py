@@ -89,7 +89,12 @@ class PocketCloud:
         if not state.check_format(self.layout):
             state.create(self.layout, self.say)
         else:
-            state.refresh(self.layout, self.say)
+            stale = [name for name in state.refresh(self.layout, self.say)
+                     if any(process.read_pid(self.layout, proc.name)
+                            for _, proc in self.processes([name]))]
+            if stale:  # running with the configuration of an older labkit
+                self.say(f"Restarting {', '.join(stale)}: this labkit changed its configuration.")
+                self.down(stale)
         joining = state.missing_services(self.layout)
         to_start = [proc for _, proc in self.processes()
                     if process.read_pid(self.layout, proc.name) is None]

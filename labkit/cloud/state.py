@@ -92,19 +92,29 @@ class Runner:
 
 
 def _configure(layout, secrets_, services, say=print):
+    """Render services' templates into the state; the paths whose text changed."""
     values = template_values(layout, secrets_, SERVICES)
-    configuration.write(layout, {dest: text for service in services
-                                 for dest, text in service.configuration(values).items()}, say)
+    return configuration.write(layout, {dest: text for service in services
+                                        for dest, text in service.configuration(values).items()},
+                               say)
 
 
 def refresh(layout, say=print):
     """Bring the services this state has up to this labkit (every `up`): their configuration
-    rendered again (what an operator edited stays) and the folders they need."""
+    rendered again (what an operator edited stays) and the folders they need. Returns the
+    names of the services that read a changed file: running, they must restart to read it."""
     have = set(state_services(layout))
     services = [service for service in SERVICES if service.name in have]
-    _configure(layout, read_secrets(layout), services, say)
+    changed = _configure(layout, read_secrets(layout), services, say)
     for service in services:
         service.make_folders(layout)
+    return sorted({_reader(dest) for dest in changed} & have)
+
+
+def _reader(dest):
+    """The service that reads a configuration file: the one whose folder it is in (OVN's
+    overlay neutron/neutron-ovn.conf is Neutron's to read)."""
+    return dest.split("/")[0]
 
 
 def _free_port():
