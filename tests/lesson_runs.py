@@ -12,7 +12,11 @@ cloud, the second run after the first:
 A newcomer's `make test` thus runs each lesson once; CI also proves they can be run again.
 """
 
+from pathlib import Path
+
 import nbformat
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 def executed(verified_course, notebook):
@@ -21,6 +25,14 @@ def executed(verified_course, notebook):
     assert path.is_file(), (f"labkit verify wrote no {notebook.name}: "
                             f"{verified_course.result.stdout[-2000:]}")
     return nbformat.read(path, as_version=4)
+
+
+def shown(verified_course, name):
+    """What the lesson named name (e.g. "02-network-shared-folders") showed when `labkit
+    verify` ran it, as one text; the lesson must have run to its end."""
+    notebook = executed(verified_course, NOTEBOOKS / f"{name}.ipynb")
+    assert errors(notebook) == []
+    return outputs_text(notebook)
 
 
 def outputs_text(notebook):

@@ -5,26 +5,21 @@ bob-vm's write refused by his ro rule); the namespace clients showed a stranger 
 denied rule taking effect, a copy from a snapshot and a shrink the back end refused."""
 
 import re
-from pathlib import Path
-
 import pytest
-from lesson_runs import errors, executed, outputs_text
+from lesson_runs import shown
 
 import tiers
 from labkit.cloud import PocketCloud, system
 
 pytestmark = [pytest.mark.cloud, pytest.mark.long]  # a lesson's second run: lesson_runs.py
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "02-network-shared-folders.ipynb"
 
 
 def test_two_servers_mount_one_share_and_the_file_server_enforces_the_rules(verified_course):
-    notebook = executed(verified_course, NOTEBOOK)
-    assert errors(notebook) == []
-    text = outputs_text(notebook)
+    text = shown(verified_course, "02-network-shared-folders")
     services = PocketCloud(say=lambda *_: None).layout.services
     tiers.require("file server", system.why_no_file_server())
     tiers.require("networking", system.why_networking_not_available(services))
-    shown = {
+    steps = {
         "alice-vm mounted and wrote": "alice-vm# mount -t nfs4" in text
         and "alice-vm# echo 'Monday: kick-off at 9' > /mnt/share/plan.txt" in text,
         "bob-vm read alice-vm's file": "bob-vm# cat /mnt/share/plan.txt\nMonday: kick-off at 9"
@@ -38,7 +33,7 @@ def test_two_servers_mount_one_share_and_the_file_server_enforces_the_rules(veri
         "a shrink below the data refused": "ShrinkRefused: day3-team was not shrunk" in text
         and "size now: 2 GiB" in text,
     }
-    assert all(shown.values()), [step for step, seen in shown.items() if not seen]
+    assert all(steps.values()), [step for step, seen in steps.items() if not seen]
 
 
 def snapshot_copy_listing(text):
