@@ -13,6 +13,9 @@ import re
 import socket
 import stat
 import subprocess
+import sys
+import textwrap
+import time
 
 import pytest
 
@@ -111,6 +114,42 @@ def test_read_pid_ignores_stale_missing_and_garbled_pidfiles(layout):
     assert process.read_pid(layout, "missing") is None
     layout.pidfile("garbled").write_text("not a pid\n")
     assert process.read_pid(layout, "garbled") is None
+
+
+def test_the_fork_server_starts_each_program_as_its_own_detached_process(layout, monkeypatch):
+    """runners/forkserver.py (here with this interpreter: nothing to preload) runs each
+    child's argv with its own environment, folder and log, in a session of its own, and
+    labkit records the pids it reports, as if each had been started alone."""
+    (layout.services / "bin").mkdir(parents=True)
+    (layout.services / "bin" / "python").symlink_to(sys.executable)
+    layout.state.mkdir(parents=True)
+    script = layout.state / "report.py"
+    script.write_text(textwrap.dedent("""
+        import json, os, sys, time
+        print(json.dumps({"argv": sys.argv, "cwd": os.getcwd(), "sid": os.getsid(0),
+                          "pid": os.getpid(), "env": os.environ.get("PICKED")}), flush=True)
+        time.sleep(60)
+    """))
+    monkeypatch.setenv("PICKED", "from labkit")
+    procs = [process.Process(f"child{n}", [str(layout.venv_bin / "python"), str(script), str(n)],
+                             env={"PICKED": f"for child {n}"}, family="swift")
+             for n in (1, 2)]
+    process.start_all(layout, procs)
+    try:
+        pids = [process.read_pid(layout, proc.name) for proc in procs]
+        assert all(pids) and len(set(pids)) == 2
+        for n, (proc, pid) in enumerate(zip(procs, pids), start=1):
+            for _ in range(100):
+                lines = layout.log(proc.name).read_text().splitlines()
+                if lines and lines[-1].startswith("{"):
+                    break
+                time.sleep(0.1)
+            seen = json.loads(lines[-1])
+            assert seen == {"argv": [str(script), str(n)], "cwd": str(layout.state),
+                            "sid": pid, "pid": pid, "env": f"for child {n}"}
+    finally:
+        assert sorted(process.stop(layout, procs)) == ["child1", "child2"]
+    assert not any(process.read_pid(layout, proc.name) for proc in procs)
 
 
 # --- Swift's xattr check ---

@@ -34,7 +34,7 @@ class Manila(Service):
         serving = "0" if file_server.SERVICE.missing(layout) else "1"
         return [Process("manila", [self.tool(layout, "python"), str(RUNNERS / "manila_all.py")],
                         port=port, health_url=layout.url("manila", "/"),
-                        env={"LABKIT_FILE_SERVER": serving})]
+                        env={"LABKIT_FILE_SERVER": serving}, family="eventlet")]
 
     def endpoints(self, layout):
         url = layout.url("manila", "/v2")

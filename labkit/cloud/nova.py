@@ -42,11 +42,14 @@ class Nova(Service):
         port = layout.ports()["nova"]
         health = layout.url("nova", "/")
         if system.why_not_available(layout.services):  # Nova's API runs anyway
+            # not forked from the wsgi family: Nova's API picks oslo.service's threading
+            # backend, which must happen before oslo.messaging is imported (it picks eventlet)
             return [Process("nova", self.gunicorn(layout, "nova", "nova_app", port, 2),
                             port=port, health_url=health)]
         return [Process("nova", [self.tool(layout, "python"), str(RUNNERS / "nova_all.py")],
                         port=port, ready=lambda: answers(health) and self._computes(layout),
-                        env={"NOVA_PORT": str(port), **self._config_files(layout)})]
+                        env={"NOVA_PORT": str(port), **self._config_files(layout)},
+                        family="eventlet")]
 
     @staticmethod
     def _config_files(layout):

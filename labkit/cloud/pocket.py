@@ -140,8 +140,7 @@ class PocketCloud:
     def _start(self, to_start, procs, timeout, on_ready):
         """Start to_start, then wait for procs: the required ones must answer; an optional
         one that does not is stopped and reported, and the rest of the cloud goes on."""
-        for proc in to_start:
-            process.start(self.layout, proc)
+        process.start_all(self.layout, to_start)
         optional = self.optional_processes()
         process.wait_healthy(self.layout, [p for p in procs if p.name not in optional], timeout,
                              on_ready=on_ready)

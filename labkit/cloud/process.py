@@ -7,6 +7,7 @@ that pid still has that start time (pids get reused). Process facts come from ps
 """
 
 import errno
+import json
 import os
 import signal
 import socket
@@ -16,12 +17,15 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import psutil
 
 from .errors import ServiceCrashed, ServiceTimeout
 from .layout import HOST
+
+RUNNERS = Path(__file__).resolve().parent / "runners"
 
 
 @dataclass
@@ -35,6 +39,9 @@ class Process:
     ready: Callable[[], bool] | None = None  #: or: True once it serves (a non-HTTP server)
     env: dict = field(default_factory=dict)
     stop_signal: int = signal.SIGTERM  #: what asks it to stop; KILL follows after a grace time
+    #: a Python program of the services environment: forked from runners/forkserver.py's
+    #: FAMILY of preloaded libraries instead of starting an interpreter of its own
+    family: str | None = None
 
     def is_healthy(self):
         if self.health_url is not None:
@@ -87,23 +94,79 @@ def port_in_use(port):
     return False
 
 
+def _environment(layout, proc):
+    return {**os.environ, "LABKIT_STATE": str(layout.state), "PYTHONWARNINGS": "ignore",
+            **proc.env}
+
+
+def _open_log(layout, proc):
+    layout.logs.mkdir(parents=True, exist_ok=True)
+    layout.run.mkdir(parents=True, exist_ok=True)
+    log = open(layout.log(proc.name), "ab")
+    log.write(f"\n--- labkit: starting {proc.name} at {time.ctime()} ---\n".encode())
+    log.flush()
+    return log
+
+
+def _record(layout, name, pid):
+    layout.pidfile(name).write_text(f"{pid} {_start_time(pid)}\n")
+
+
 def start(layout, proc):
     """Launch proc detached, appending its output to logs/NAME.log; return its pid.
     (The caller checks the port first: PocketCloud.up checks them all before any start.)"""
-    layout.logs.mkdir(parents=True, exist_ok=True)
-    layout.run.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "LABKIT_STATE": str(layout.state), "PYTHONWARNINGS": "ignore",
-           **proc.env}
-    with open(layout.log(proc.name), "ab") as log:
-        log.write(f"\n--- labkit: starting {proc.name} at {time.ctime()} ---\n".encode())
-        log.flush()
+    with _open_log(layout, proc) as log:
         child = subprocess.Popen(proc.argv, stdin=subprocess.DEVNULL, stdout=log,
-                                 stderr=subprocess.STDOUT, cwd=layout.state, env=env,
-                                 start_new_session=True)
-    layout.pidfile(proc.name).write_text(f"{child.pid} {_start_time(child.pid)}\n")
+                                 stderr=subprocess.STDOUT, cwd=layout.state,
+                                 env=_environment(layout, proc), start_new_session=True)
+    _record(layout, proc.name, child.pid)
     # The child outlives us; make sure the kernel does not keep it as a zombie either.
     _forget(child)
     return child.pid
+
+
+def start_all(layout, procs):
+    """Launch procs as start() does; those of a family are forked from one fork server per
+    family (runners/forkserver.py), the servers and the other processes all at once."""
+    families = {}
+    for proc in procs:
+        families.setdefault(proc.family, []).append(proc)
+    servers = [_fork_server(layout, family, members)
+               for family, members in families.items() if family is not None]
+    for proc in families.get(None, []):
+        start(layout, proc)
+    for server, members in servers:
+        _collect(layout, server, members)
+
+
+def _fork_server(layout, family, procs):
+    """Start the fork server of a family and hand it what to fork; _collect reads the pids."""
+    specs = []
+    for proc in procs:
+        with _open_log(layout, proc):
+            pass
+        specs.append({"name": proc.name, "argv": [str(a) for a in proc.argv],
+                      "env": _environment(layout, proc), "cwd": str(layout.state),
+                      "log": str(layout.log(proc.name))})
+    log = open(layout.log(f"forkserver-{family}"), "ab")
+    with log:
+        server = subprocess.Popen(
+            [str(layout.venv_bin / "python"), str(RUNNERS / "forkserver.py"), family],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, cwd=layout.state,
+            env=_environment(layout, procs[0]), start_new_session=True, text=True)
+    server.stdin.write(json.dumps(specs))
+    server.stdin.close()
+    return server, procs
+
+
+def _collect(layout, server, procs):
+    """Record the pid of each child the fork server reports; a child it could not fork has
+    no pid file, which wait_healthy reports as a crash (with its log)."""
+    for line in server.stdout:
+        name, pid = line.split()
+        _record(layout, name, int(pid))
+    server.stdout.close()
+    server.wait()
 
 
 def _forget(child):

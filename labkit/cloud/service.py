@@ -23,10 +23,9 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from .process import Process
+from .process import RUNNERS, Process
 
 TEMPLATES = resources.files("labkit.cloud") / "templates"
-RUNNERS = Path(__file__).resolve().parent / "runners"
 
 _PLACEHOLDER = re.compile(r"@([A-Z0-9_]+)@")
 
@@ -121,7 +120,7 @@ class Service:
         port = layout.ports()[self.name]
         return Process(self.name, self.gunicorn(layout, self.name, f"{self.name}_app", port,
                                                 threads),
-                       port=port, health_url=layout.url(self.name, health_path))
+                       port=port, health_url=layout.url(self.name, health_path), family="wsgi")
 
     @staticmethod
     def tool(layout, name):

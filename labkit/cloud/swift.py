@@ -52,18 +52,20 @@ class Swift(Service):
                          [self.tool(layout, f"swift-{server}-server"),
                           str(conf / f"{server}-server.conf"), "-v"],
                          port=ports[f"swift-{server}"],
-                         health_url=layout.url(f"swift-{server}", "/healthcheck"))
+                         health_url=layout.url(f"swift-{server}", "/healthcheck"),
+                         family="swift")
                  for server in STORAGE_SERVERS]
         procs.append(Process("swift-proxy",
                              [self.tool(layout, "swift-proxy-server"),
                               str(conf / "proxy-server.conf"), "-v"],
                              port=ports["swift-proxy"],
-                             health_url=layout.url("swift-proxy", "/healthcheck")))
+                             health_url=layout.url("swift-proxy", "/healthcheck"),
+                             family="swift"))
         # Without the updater, account listings never show object counts and bytes.
         procs.append(Process("swift-container-updater",
                              [self.tool(layout, "python"),
                               str(RUNNERS / "swift_container_updater.py"),
-                              str(conf / "container-server.conf")]))
+                              str(conf / "container-server.conf")], family="swift"))
         return procs
 
     def endpoints(self, layout):
