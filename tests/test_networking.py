@@ -17,7 +17,7 @@ import time
 import pytest
 
 from labkit import cleanup, image_build, networks, security
-from labkit.cloud import file_server, ovn, system
+from labkit.cloud import PocketCloud, file_server, neutron, nova, ovn, system
 from labkit.exercises import security as exercises
 
 import solutions
@@ -244,6 +244,12 @@ def test_a_second_cloud_in_the_same_namespace_is_told_the_datapath_is_taken(netw
     why = ovn.SERVICE.missing(other)
     assert why and "ovs-netdev" in why and "nsenter --net" in why
     assert ovn.SERVICE.missing(networking.layout) is None  # its own datapath: not missing
+    # and the rest of that cloud runs without networking, rather than Neutron and Nova
+    # configured for an OVN that does not start (Neutron crashed on its missing socket)
+    assert ovn.SERVICE.processes(other) == []
+    assert neutron.SERVICE.processes(other)[0].env.get("OS_NEUTRON_CONFIG_FILES") is None
+    assert "NOVA_OVERLAYS" not in nova.SERVICE.processes(other)[0].env
+    assert PocketCloud(other).networking_status() == why
 
 
 def test_a_state_made_before_networking_gains_ovns_databases_and_a_sync(networking, tmp_path,

@@ -4,7 +4,7 @@ networking runs (ovn.py), ML2/OVN wires real tenant networks (overlay neutron-ov
 Its schema comes from its models, not its migrations, which no longer run on PostgreSQL
 (runners/neutron_schema.py says why)."""
 
-from . import system
+from . import ovn
 from .service import RUNNERS, Service
 
 
@@ -23,7 +23,7 @@ class Neutron(Service):
 
     def processes(self, layout):
         api = self.web_process(layout, threads=2)
-        if not system.why_networking_not_available(layout.services):
+        if not ovn.SERVICE.missing(layout):  # OVN runs for this cloud
             api.env["OS_NEUTRON_CONFIG_FILES"] = "neutron.conf;neutron-ovn.conf"
         return [api]
 

@@ -12,7 +12,7 @@ reads them, so a seed copied into any state reaches that state's server with tha
 password: cell1 is that very database, cell0 the one beside it whose name ends in _cell0.
 """
 
-from . import system
+from . import ovn, system
 from .process import Process, answers
 from .service import RUNNERS, Service
 
@@ -54,7 +54,7 @@ class Nova(Service):
     @staticmethod
     def _config_files(layout):
         """Where networking runs, the overlay with os-vif's switch database (ovn.py)."""
-        if system.why_networking_not_available(layout.services):
+        if ovn.SERVICE.missing(layout):
             return {}
         return {"NOVA_OVERLAYS": "nova-network.conf"}
 

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import environment, file_server, identities, process, state, system
+from . import environment, file_server, identities, ovn, process, state, system
 from .errors import CloudError, NotRunning, PortInUse, ServiceCrashed, ServiceTimeout
 from .layout import Layout
 from .registry import SERVICES
@@ -68,7 +68,7 @@ class PocketCloud:
 
     def networking_status(self):
         """'available', or why servers cannot join tenant networks here (ovn.py)."""
-        return system.why_networking_not_available(self.layout.services) or "available"
+        return ovn.SERVICE.missing(self.layout) or "available"
 
     # --- lifecycle ---
     def install(self):

@@ -94,9 +94,9 @@ def port_in_use(port):
     return False
 
 
-def _environment(layout, proc):
+def _environment(layout, own=None):
     return {**os.environ, "LABKIT_STATE": str(layout.state), "PYTHONWARNINGS": "ignore",
-            **proc.env}
+            **(own or {})}
 
 
 def _open_log(layout, proc):
@@ -118,7 +118,7 @@ def start(layout, proc):
     with _open_log(layout, proc) as log:
         child = subprocess.Popen(proc.argv, stdin=subprocess.DEVNULL, stdout=log,
                                  stderr=subprocess.STDOUT, cwd=layout.state,
-                                 env=_environment(layout, proc), start_new_session=True)
+                                 env=_environment(layout, proc.env), start_new_session=True)
     _record(layout, proc.name, child.pid)
     # The child outlives us; make sure the kernel does not keep it as a zombie either.
     _forget(child)
@@ -131,42 +131,43 @@ def start_all(layout, procs):
     families = {}
     for proc in procs:
         families.setdefault(proc.family, []).append(proc)
-    servers = [_fork_server(layout, family, members)
+    servers = [(family, _fork_server(layout, family, members))
                for family, members in families.items() if family is not None]
     for proc in families.get(None, []):
         start(layout, proc)
-    for server, members in servers:
-        _collect(layout, server, members)
+    for family, server in servers:
+        _collect(layout, family, server)
 
 
 def _fork_server(layout, family, procs):
     """Start the fork server of a family and hand it what to fork; _collect reads the pids."""
     specs = []
     for proc in procs:
-        with _open_log(layout, proc):
+        with _open_log(layout, proc):  # its header: the child appends after it
             pass
         specs.append({"name": proc.name, "argv": [str(a) for a in proc.argv],
-                      "env": _environment(layout, proc), "cwd": str(layout.state),
+                      "env": _environment(layout, proc.env), "cwd": str(layout.state),
                       "log": str(layout.log(proc.name))})
-    log = open(layout.log(f"forkserver-{family}"), "ab")
-    with log:
+    with open(layout.log(f"forkserver-{family}"), "ab") as log:
         server = subprocess.Popen(
             [str(layout.venv_bin / "python"), str(RUNNERS / "forkserver.py"), family],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, cwd=layout.state,
-            env=_environment(layout, procs[0]), start_new_session=True, text=True)
+            env=_environment(layout), start_new_session=True, text=True)
     server.stdin.write(json.dumps(specs))
     server.stdin.close()
-    return server, procs
+    return server
 
 
-def _collect(layout, server, procs):
-    """Record the pid of each child the fork server reports; a child it could not fork has
-    no pid file, which wait_healthy reports as a crash (with its log)."""
+def _collect(layout, family, server):
+    """Record the pid of each child the fork server reports. A child that fails later is
+    wait_healthy's to report (with its log); a fork server that fails, here (with its own)."""
     for line in server.stdout:
         name, pid = line.split()
         _record(layout, name, int(pid))
     server.stdout.close()
-    server.wait()
+    if server.wait():
+        log = layout.log(f"forkserver-{family}")
+        raise ServiceCrashed(f"forkserver-{family}", log, log_tail(log))
 
 
 def _forget(child):

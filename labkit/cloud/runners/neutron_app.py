@@ -18,16 +18,25 @@ os.environ.setdefault("OS_NEUTRON_CONFIG_FILES", "neutron.conf")
 sys.argv = sys.argv[:1]
 
 
-def _sync_ovn_from_neutron():
-    flag = Path(STATE) / "ovn" / "neutron-sync-needed"
-    files = os.environ["OS_NEUTRON_CONFIG_FILES"].split(";")
-    if not flag.exists() or "neutron-ovn.conf" not in files:
-        return
-    socket = Path(STATE) / "ovn" / "ovnnb_db.sock"  # its ovsdb-server starts beside us
+def _uses_ovn():
+    return "neutron-ovn.conf" in os.environ["OS_NEUTRON_CONFIG_FILES"].split(";")
+
+
+def _wait_for_ovn_northbound():
+    """OVN's northbound database starts beside us, and Neutron's OVN driver gives up at
+    once (ovsdb-client: "No such file or directory") if its socket is not there yet."""
+    socket = Path(STATE) / "ovn" / "ovnnb_db.sock"
     for _ in range(120):
         if socket.exists():
-            break
-        time.sleep(0.5)
+            return
+        time.sleep(0.25)
+
+
+def _sync_ovn_from_neutron():
+    flag = Path(STATE) / "ovn" / "neutron-sync-needed"
+    if not flag.exists():
+        return
+    files = os.environ["OS_NEUTRON_CONFIG_FILES"].split(";")
     tool = Path(sys.executable).parent / "neutron-ovn-db-sync-util"
     config = [arg for name in files
               for arg in ("--config-file", f"{os.environ['OS_NEUTRON_CONFIG_DIR']}/{name}")]
@@ -37,6 +46,8 @@ def _sync_ovn_from_neutron():
         flag.unlink()
 
 
-_sync_ovn_from_neutron()
+if _uses_ovn():
+    _wait_for_ovn_northbound()
+    _sync_ovn_from_neutron()
 
 from neutron.wsgi.api import application  # noqa: E402,F401
