@@ -29,11 +29,11 @@ lab: system $(STAMP)
 	$(BIN)/labkit lab
 
 test: system $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=25
 
 # the tests marked `long` (lessons' second runs, the cloud-init image): minutes each; CI runs them too
 test-long: system $(STAMP)
-	$(BIN)/python -m pytest --long -m long
+	$(BIN)/python -m pytest --long -m long --durations=10
 
 down: $(STAMP)
 	$(BIN)/labkit cloud down

@@ -5,7 +5,8 @@
 Starts the cloud (its own state folder and ports, like cloud_start.py), lets it settle,
 then measures over --seconds, in percent of ONE core:
 - the whole machine's busy share, from /proc/stat (what a fan or a battery feels; it
-  includes anything else running, so run it on a quiet machine);
+  includes anything else running, so run it on a quiet machine), first with the cloud down
+  (when it was down: what the machine does without it), then up and idle;
 - the pocket cloud's own share: CPU time of its processes, their children included (forks
   that have exited count too), from psutil; this one is not disturbed by other programs.
 Goal: at most 2 % of one core.
@@ -36,6 +37,13 @@ def machine_busy_seconds():
     return (sum(fields) - idle) / ticks, sum(fields) / ticks
 
 
+def machine_busy_share(seconds):
+    """The whole machine's busy share over the next `seconds`, in % of one core."""
+    before = machine_busy_seconds()[0]
+    time.sleep(seconds)
+    return 100 * (machine_busy_seconds()[0] - before) / seconds
+
+
 def cloud_cpu_seconds(cloud):
     """{process name: CPU seconds} of each pocket-cloud process and all its descendants."""
     used = {}
@@ -62,6 +70,7 @@ def main():
     args = parser.parse_args()
     cloud = PocketCloud(say=lambda *_: None)
     was_up = cloud.is_up()
+    without = None if was_up else machine_busy_share(args.seconds)
     cloud.up()
     time.sleep(args.settle)
     machine_before, cloud_before = machine_busy_seconds(), cloud_cpu_seconds(cloud)
@@ -72,8 +81,11 @@ def main():
     share = lambda seconds: 100 * seconds / args.seconds  # noqa: E731
     print(f"idle pocket cloud, {args.seconds:.0f} s, in % of one core "
           f"({os.cpu_count()} cores):")
-    print(f"  whole machine busy:   {share(busy):6.2f} %")
-    print(f"  pocket cloud's own:   {share(sum(per_process.values())):6.2f} %  (goal: 2 %)")
+    if without is not None:
+        print(f"  whole machine busy, cloud down:   {without:6.2f} %")
+    print(f"  whole machine busy, cloud idle:   {share(busy):6.2f} %")
+    print(f"  the pocket cloud's own processes: {share(sum(per_process.values())):6.2f} %  "
+          f"(goal: 2 %)")
     for name, seconds in sorted(per_process.items(), key=lambda kv: -kv[1])[:6]:
         print(f"    {name:24}{share(seconds):6.2f} %")
     if not was_up:

@@ -46,8 +46,11 @@ def main(conf_path):
         change = newest_change(devices)
         if change != swept:
             updater.run_once()
-            # the sweep itself records what it reported in each database: look again after it
-            swept = newest_change(devices)
+            # What the sweep saw is what changed before it began. An object written while it
+            # ran may have been missed, so the next check compares with this, not with the
+            # time after the sweep. (The sweep also records, in each database, what it
+            # reported: one more sweep follows, finds nothing new and writes nothing.)
+            swept = change
         time.sleep(CHECK_EVERY)
 
 
