@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/cloud_start.py [--runs 3]
 
-- seed: the one-time preparation per services install (database syncs, Keystone bootstrap);
+- seed: the one-time preparation per services install (database syncs, Keystone's users,
+  projects and catalog);
 - fresh start: `reset` then `up` (a new state copied from the seed, new passwords and keys),
   and what `up` said after the processes answered (the per-state bootstrap's time);
 - warm start: `down` then `up` (the same state, processes started again);
