@@ -57,7 +57,8 @@ class Keystone(Service):
         their first second, before this state's bootstrap could correct it through the API
         (Nova's compute keeps the Placement URL it first finds for as long as its token
         lasts, and the seed's ports may be another cloud's): so it is rewritten in the
-        database, before anything starts. One entry per service type in that catalog."""
+        database, before anything starts. (Each service type is in the seed's catalog once,
+        so the type names the entry.)"""
         from .identities import catalog  # identities imports the services
         from .postgres import SERVICE as DATABASE
         from .registry import SERVICES

@@ -23,8 +23,8 @@ from pathlib import Path
 from ..private import write_private
 from . import configuration, process
 from .errors import CloudError, InstallFailed, StateTooOld
-from .layout import HOST, STATE_FORMAT, Layout
 from .keystone import SERVICE as KEYSTONE
+from .layout import HOST, STATE_FORMAT, Layout
 from .postgres import SERVICE as DATABASE
 from .process import log_tail
 from .registry import SERVICES
