@@ -194,6 +194,9 @@ def _flavors(conn):
 
 
 def bootstrap(layout):
+    """This state's own part (the module's docstring says what), once its processes answer:
+    a few listings and the changes they show are missing, so safe to run again after an
+    interruption."""
     secrets = read_secrets(layout)
     conn, password = _connect_as_admin(layout, secrets)
     from_seed = password != secrets["admin"]
