@@ -2,8 +2,10 @@
 
     .venv/bin/python benchmarks/cloud_start.py [--runs 3]
 
-- seed: the one-time preparation per services install (database syncs, Keystone bootstrap);
-- fresh start: `reset` then `up` (a new state copied from the seed, new passwords and keys);
+- seed: the one-time preparation per services install (database syncs, Keystone's users,
+  projects and catalog);
+- fresh start: `reset` then `up` (a new state copied from the seed, new passwords and keys),
+  and what `up` said after the processes answered (the per-state bootstrap's time);
 - warm start: `down` then `up` (the same state, processes started again);
 - when each process answered during the last warm start (Manila's share of the start);
 - resident memory of each service (all its processes), after the last warm start.
@@ -52,9 +54,11 @@ def main():
         print(f"seed (once per install):   {timed(lambda: state.ensure_seed(cloud.layout, quiet)):6.1f} s")
     state.ensure_seed(cloud.layout, quiet)
 
-    fresh, warm, said = [], [], []
+    fresh, warm, said_fresh, said = [], [], [], []
     for _ in range(args.runs):
         cloud.reset()
+        said_fresh.clear()
+        cloud.say = said_fresh.append
         fresh.append(timed(cloud.up))
         cloud.down()
         said.clear()
@@ -68,6 +72,12 @@ def main():
 
     line("fresh start (reset + up):", fresh)
     line("warm start (down + up):", warm)
+
+    print("\nlast fresh start, the last process answering and what followed (as `up` says):")
+    timeline = [line for line in said_fresh if line.startswith("[")]
+    answered = [line for line in timeline if " up" in line]
+    for line in answered[-1:] + [line for line in timeline if " up" not in line]:
+        print(f"  {line}")
 
     print("\nlast warm start, each process answering at:")
     for line in said:

@@ -1,5 +1,5 @@
-"""Projects and users, found or created (re-runnable): used by the pocket cloud's bootstrap
-and by `labkit workshop`."""
+"""Projects and users, found or created (re-runnable), one by one: used by `labkit workshop`.
+(The pocket cloud makes its own from one listing of each: cloud/identities.py.)"""
 
 
 def find_or_create_project(idc, name, description, tags=None):

@@ -117,6 +117,22 @@ def test_a_port_in_use_is_named_and_nothing_starts(second_cloud):
     assert not any(layout.run.glob("*.pid"))
 
 
+def test_a_new_state_names_its_own_ports_in_the_catalog_before_anything_starts(second_cloud):
+    """The services read the catalog from their first second, before the state's bootstrap
+    (Nova's compute keeps the Placement URL it first finds): a state made from the seed has
+    its own ports there already, not the seed's (which may be another cloud's)."""
+    from labkit.cloud import state
+    from labkit.cloud.postgres import SERVICE as DATABASE
+
+    layout = second_cloud.layout
+    state.create(layout, quiet)
+    with DATABASE.running(layout):
+        urls = DATABASE.sql(layout, state.read_secrets(layout),
+                            "\\connect keystone\nSELECT url FROM endpoint;", tuples=True).split()
+    assert urls
+    assert {int(url.split(":")[2].split("/")[0]) for url in urls} <= set(layout.ports().values())
+
+
 def test_a_state_folder_of_another_format_is_refused_and_kept(pocket, tmp_path):
     old = tmp_path / "old-state"
     old.mkdir()
@@ -182,8 +198,8 @@ def test_a_service_registered_after_the_state_was_made_joins_it_keeping_the_data
 
 
 def test_reset_makes_a_new_cloud_with_new_passwords(shared_second_cloud):
-    # last in this file: the join test above leaves the shared cloud up, so the first up()
-    # here costs nothing and the suite pays for one fresh start, the one after reset
+    # after the join test, which leaves the shared cloud up, so the first up() here costs
+    # nothing and the suite pays for one fresh start, the one after reset
     second_cloud = shared_second_cloud
     layout = second_cloud.layout
     second_cloud.up(timeout=120)
@@ -204,9 +220,61 @@ def test_reset_makes_a_new_cloud_with_new_passwords(shared_second_cloud):
     conn = connect_to(layout)
     assert conn.current_project.name == "lesson"
     conn.close()
-    # the old learner password opens nothing in the new cloud
-    stale = openstack.connection.Connection(
-        auth_url=layout.url("keystone", "/v3"), username="learner", password=old["learner"],
-        project_name="lesson", user_domain_name="Default", project_domain_name="Default")
-    with pytest.raises(openstack.exceptions.SDKException, match="HTTP 401"):
-        stale.authorize()
+    # the old learner password opens nothing in the new cloud, nor does the seed's admin one
+    seed = json.loads((layout.seed / "secrets.json").read_text())
+    for user, project, password in [("learner", "lesson", old["learner"]),
+                                    ("admin", "admin", seed["admin"])]:
+        with pytest.raises(openstack.exceptions.SDKException, match="HTTP 401"):
+            _password_connection(layout, user, project, password).authorize()
+    assert "bootstrap_admin" not in new
+    # the service users are the seed's: each service authenticated from its first second
+    assert new["services"] == {**new["services"], **seed["services"]}
+    _password_connection(layout, "glance", "service", new["services"]["glance"]).authorize()
+    _assert_catalog_lists_what_runs_here(layout)
+
+
+def _password_connection(layout, user, project, password):
+    return openstack.connection.Connection(
+        auth_url=layout.url("keystone", "/v3"), username=user, password=password,
+        project_name=project, user_domain_name="Default", project_domain_name="Default")
+
+
+def _assert_catalog_lists_what_runs_here(layout):
+    """The catalog has exactly the services that run here (Placement only with compute),
+    each with its three endpoints at this cloud's own ports (not the seed's)."""
+    from labkit.cloud.registry import SERVICES
+
+    admin = connect_to(layout, "labkit-admin")
+    types = {service.id: service.type for service in admin.identity.services()}
+    listed = sorted((types[e.service_id], e.interface, e.url) for e in admin.identity.endpoints())
+    admin.close()
+    running = [s for s in SERVICES if not s.missing(layout)]
+    assert listed == sorted((stype, interface, url)
+                            for service in running for stype, _, url in service.endpoints(layout)
+                            for interface in ("public", "internal", "admin"))
+    assert "placement" not in types.values()  # this cloud runs without compute
+    ports = {int(url.split(":")[2].split("/")[0]) for _, _, url in listed}
+    assert ports <= set(layout.ports().values())
+
+
+def test_a_bootstrap_interrupted_after_the_admin_password_changed_finishes_on_the_next_up(
+        shared_second_cloud):
+    """The seed's admin password is still in secrets.json (the run stopped before removing
+    it) but Keystone refuses it: the next `up` goes on with the state's own, makes nothing
+    twice, and leaves the cloud as a complete bootstrap does."""
+    second_cloud = shared_second_cloud
+    layout = second_cloud.layout
+    second_cloud.up(timeout=120)
+    secrets = json.loads(layout.secrets_file.read_text())
+    secrets["bootstrap_admin"] = "the-seed-password-no-longer-works"
+    layout.secrets_file.write_text(json.dumps(secrets))
+    (layout.state / "bootstrapped").unlink()
+
+    second_cloud.up(timeout=120)
+    assert "bootstrap_admin" not in json.loads(layout.secrets_file.read_text())
+    assert (layout.state / "bootstrapped").is_file()
+    conn = connect_to(layout)
+    assert conn.current_project.name == "lesson"
+    assert sorted(f.name for f in conn.compute.flavors()) == ["m1.medium", "m1.small", "m1.tiny"]
+    conn.close()
+    _assert_catalog_lists_what_runs_here(layout)

@@ -336,3 +336,50 @@ def test_a_state_made_before_the_storage_network_bootstraps_again_to_gain_it(lay
     assert not identities.is_bootstrapped(layout)
     monkeypatch.setattr(file_server.SERVICE, "missing", lambda layout: "no nfs-ganesha")
     assert identities.is_bootstrapped(layout)  # no file server: no storage network to make
+
+
+# --- the catalog: what bootstrap changes, from one listing ---
+
+def _listed(*entries):
+    """A listing of services and endpoints, as Keystone returns them: (type, name, {interface:
+    URL}) each."""
+    from types import SimpleNamespace as Listed
+
+    services, endpoints = [], []
+    for index, (stype, name, urls) in enumerate(entries):
+        service = Listed(id=f"s{index}", type=stype, name=name)
+        services.append(service)
+        endpoints += [Listed(id=f"e{index}{interface}", service_id=service.id,
+                             interface=interface, url=url) for interface, url in urls.items()]
+    return services, endpoints
+
+
+def test_the_catalog_plan_changes_only_what_differs():
+    """A state's catalog as the seed left it, on a machine without compute and with Manila
+    new to the state: Glance's URLs follow the state's ports, a missing interface is added,
+    Manila is added whole, Placement (known to labkit, not wanted here) goes, and an entry
+    labkit does not know (an operator's) stays."""
+    every = {"public", "internal", "admin"}
+    services, endpoints = _listed(
+        ("identity", "keystone", {i: "http://k:5000/v3" for i in every}),
+        ("image", "glance", {"public": "http://g:9292", "internal": "http://g:9292"}),
+        ("placement", "placement", {i: "http://p:8778" for i in every}),
+        ("dns", "designate", {i: "http://d:9001" for i in every}))
+    wanted = [("identity", "keystone", "http://k:5000/v3"), ("image", "glance", "http://g:19292"),
+              ("shared-file-system", "manila", "http://m:8786/v2")]
+    known = wanted + [("placement", "placement", "http://p:8778")]
+
+    plan = identities.plan_catalog(wanted, known, services, endpoints)
+    assert plan.services == [("shared-file-system", "manila", "http://m:8786/v2")]
+    assert [(s.name, interface, url) for s, interface, url in plan.endpoints] == [
+        ("glance", "admin", "http://g:19292")]
+    assert sorted((e.id, url) for e, url in plan.urls) == [
+        ("e1internal", "http://g:19292"), ("e1public", "http://g:19292")]
+    assert [s.name for s in plan.removals] == ["placement"]
+
+
+def test_the_catalog_plan_of_a_catalog_that_is_right_is_empty():
+    wanted = [("identity", "keystone", "http://k:5000/v3"), ("image", "glance", "http://g:9292")]
+    services, endpoints = _listed(*((stype, name, {i: url for i in identities.INTERFACES})
+                                    for stype, name, url in wanted))
+    assert not identities.plan_catalog(wanted, wanted, services, endpoints)

@@ -61,7 +61,8 @@ class Nova(Service):
     @staticmethod
     def _computes(layout):
         """Ready once the compute host is mapped to its cell. Before the state's first
-        bootstrap the API alone is enough: compute waits for the service user it makes."""
+        bootstrap the API alone is enough: in a state made by an older labkit, compute
+        waits for the service user that bootstrap makes."""
         from .identities import is_bootstrapped
 
         return (layout.state / "nova/compute-ready").is_file() or not is_bootstrapped(layout)

@@ -33,10 +33,9 @@ class Placement(Service):
                         port=port, health_url=layout.url("placement", "/"))]
 
     def endpoints(self, layout):
-        # Listed only while it can run (`up` updates the catalog when that changes), so
-        # that a cloud without compute does not list a service that never answers.
-        return [] if self.missing(layout) else [("placement", "placement",
-                                                  layout.url("placement"))]
+        # listed only where it can run (identities.bootstrap), so that a cloud without
+        # compute does not list a service that never answers
+        return [("placement", "placement", layout.url("placement"))]
 
 
 SERVICE = Placement()

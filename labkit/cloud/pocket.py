@@ -117,10 +117,12 @@ class PocketCloud:
                 identities.bootstrap(self.layout)
             except Exception as exc:
                 raise CloudError(
-                    f"Creating the projects, users and catalog failed ({exc}). Keystone's log "
-                    f"is {self.layout.log('keystone')}; `labkit cloud up` retries.") from exc
-            self.say(f"{elapsed()} projects, users and catalog ready")
-            # Nova's compute answers only once its service user exists: wait for it now
+                    f"Setting up this cloud's passwords, catalog, flavors and networks failed "
+                    f"({exc}). Keystone's log is {self.layout.log('keystone')}; `labkit cloud "
+                    f"up` retries.") from exc
+            self.say(f"{elapsed()} passwords, catalog, flavors and networks ready")
+            # Nova's compute: ready by now in a state made from the seed, whose service users
+            # work from the start; in one made by an older labkit, only once bootstrap made them
             process.wait_healthy(self.layout, self._required(), timeout)
         for tier, why, without in dict.fromkeys(
                 (svc.tier, why, svc.without) for svc in SERVICES

@@ -95,12 +95,17 @@ class Postgres(Service):
         self.set_passwords(layout, run, passwords)
 
     def set_passwords(self, layout, run, passwords):
-        # single-user mode: no server needed; the passwords go in on stdin, never argv
-        statements = "".join(f"ALTER ROLE \"{role}\" PASSWORD '{password}';\n"
-                             for role, password in passwords.items()
-                             if role != self.name) + \
-            f"ALTER ROLE \"{SUPERUSER}\" PASSWORD '{passwords[self.name]}';\n"
-        run([*self._server(layout, "--single"), "postgres"], input=statements)
+        self.single_user(layout, run, "postgres", [
+            *(f"ALTER ROLE \"{role}\" PASSWORD '{password}';"
+              for role, password in passwords.items() if role != self.name),
+            f"ALTER ROLE \"{SUPERUSER}\" PASSWORD '{passwords[self.name]}';"])
+
+    def single_user(self, layout, run, database, statements):
+        """Run statements (one a line) on a database of a stopped server: single-user mode,
+        no server needed. They go in on stdin, never argv (passwords are among them); the
+        first that fails ends the run with an error (exit_on_error)."""
+        run([*self._server(layout, "--single"), "-c", "exit_on_error=on", database],
+            input="".join(f"{statement}\n" for statement in statements))
 
     def processes(self, layout):
         port = layout.ports()["postgres"]

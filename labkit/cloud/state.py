@@ -1,10 +1,13 @@
 """Creating a state folder fast: the slow part is done once into a seed, then copied.
 
-Database syncs and Keystone's bootstrap take most of a fresh start (tens of seconds). They
-run once per services environment into ``seed/``: a PostgreSQL data folder holding every
-service's database. Every new state copies it, then gets its own passwords (database roles
-included), keys, rings and configuration. A service that a state does not have yet (a newer
-labkit registered it) joins that state on the next `up`: see ``join``.
+Database syncs and Keystone's users, projects and catalog take most of a fresh start (tens
+of seconds). They run once per services environment into ``seed/``: a PostgreSQL data
+folder holding every service's database, Keystone's with every account and catalog entry
+(identities.set_up). Every new state copies it, keeps the seed's service-user passwords (so
+the services authenticate from their first second), and gets its own passwords for the
+admin, the learner and the partner (changed at its bootstrap) and the database roles, its
+own keys, rings and configuration. A service that a state does not have yet (a newer labkit
+registered it) joins that state on the next `up`: see ``join``.
 """
 
 import json
@@ -18,15 +21,17 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..private import write_private
-from . import configuration
+from . import configuration, process
 from .errors import CloudError, InstallFailed, StateTooOld
+from .keystone import SERVICE as KEYSTONE
 from .layout import HOST, STATE_FORMAT, Layout
 from .postgres import SERVICE as DATABASE
 from .process import log_tail
 from .registry import SERVICES
 from .service import Service, template_values
 
-SEED_FORMAT = f"{STATE_FORMAT}"
+#: The seed's own changes come after the state's format: .1, its accounts and catalog
+SEED_FORMAT = f"{STATE_FORMAT}.1"
 
 #: What a state folder may hold: anything else means LABKIT_STATE points somewhere wrong.
 STATE_ENTRIES = {"FORMAT", "ports.json", "services.json", "secrets.json", "clouds.yaml", "logs",
@@ -117,10 +122,16 @@ def _reader(dest):
     return dest.split("/")[0]
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+def _free_ports(count):
+    """count ports nobody listens on now (held all at once, so they are distinct)."""
+    socks = [socket.socket() for _ in range(count)]
+    try:
+        for sock in socks:
+            sock.bind((HOST, 0))
+        return [sock.getsockname()[1] for sock in socks]
+    finally:
+        for sock in socks:
+            sock.close()
 
 
 def _puts_in_seed(service):
@@ -141,14 +152,16 @@ def _seed_is_current(layout):
 
 def ensure_seed(layout, say=print):
     """Build the seed once per services environment: a database server holding every
-    service's database, made by each service's init."""
+    service's database, made by each service's init, and Keystone's accounts and catalog."""
     if _seed_is_current(layout):
         return False
     say("Preparing the initial cloud state (once per install; about a minute).")
     tmp = Path(tempfile.mkdtemp(prefix="seed-", dir=layout.services))
     seed = Layout(state=tmp, services=layout.services)
-    # the seed's own server takes any free port, so a running cloud is never in the way
-    (tmp / "ports.json").write_text(json.dumps({**seed.ports(), "postgres": _free_port()}))
+    # the seed's own servers take any free ports, so a running cloud is never in the way
+    postgres, keystone = _free_ports(2)
+    (tmp / "ports.json").write_text(json.dumps({**seed.ports(), "postgres": postgres,
+                                                "keystone": keystone}))
     seed_secrets = add_service_secrets(new_secrets(), SERVICES)
     _configure(seed, seed_secrets, SERVICES)
     try:
@@ -161,15 +174,33 @@ def ensure_seed(layout, say=print):
                                            seed_secrets)
                                for s in SERVICES if s is not DATABASE]:
                     future.result()
+            _seed_accounts(seed, seed_secrets)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    write_private(tmp / "secrets.json", json.dumps({"admin": seed_secrets["admin"]}))
+    # what a new state inherits: the admin's password until its bootstrap changes it, and
+    # the service users' for good
+    write_private(tmp / "secrets.json", json.dumps(
+        {"admin": seed_secrets["admin"], "services": seed_secrets["services"]}))
     (tmp / "SEED").write_text(json.dumps(
         {"format": SEED_FORMAT, "services": [s.name for s in SERVICES]}))
     shutil.rmtree(layout.seed, ignore_errors=True)
     tmp.rename(layout.seed)
     return True
+
+
+def _seed_accounts(seed, seed_secrets):
+    """Keystone's accounts and catalog, made through its API (identities.set_up) by the
+    seed's own Keystone, on its free port."""
+    from . import identities  # it imports this module
+
+    keystone = KEYSTONE.processes(seed)
+    process.start(seed, keystone[0])
+    try:
+        process.wait_healthy(seed, keystone, timeout=120)
+        identities.set_up(seed, seed_secrets)
+    finally:
+        process.stop(seed, keystone)
 
 
 def check_format(layout):
@@ -191,8 +222,11 @@ def create(layout, say=print):
         shutil.rmtree(layout.state)  # an earlier creation that was interrupted
     layout.state.mkdir(parents=True, mode=0o700)
     layout.ports_file.write_text(json.dumps(layout.ports(), indent=1))
-    secrets_ = add_service_secrets(new_secrets(), SERVICES)
-    secrets_["bootstrap_admin"] = json.loads((layout.seed / "secrets.json").read_text())["admin"]
+    seed_secrets = json.loads((layout.seed / "secrets.json").read_text())
+    secrets_ = new_secrets()
+    secrets_["services"].update(seed_secrets["services"])  # the seed's service users
+    add_service_secrets(secrets_, SERVICES)
+    secrets_["bootstrap_admin"] = seed_secrets["admin"]  # until bootstrap changes it
     write_private(layout.secrets_file, json.dumps(secrets_, indent=1))
     for service in SERVICES:
         for rel in service.seed_folders:
