@@ -6,7 +6,7 @@ Most of a service's start is importing: oslo.*, SQLAlchemy, keystonemiddleware a
 rest take 1-2 CPU-seconds per interpreter, and the cloud starts nine of them on two cores.
 Here they are imported once per *family*, then each process is a fork that runs its own
 program (its argv, unchanged) with its own environment, folder and log, in a session of
-its own. The forked children also share those modules' memory pages.
+its own. The forked children also share those modules' memory pages (see main()).
 
     python forkserver.py FAMILY < children.json      # [{"name", "argv", "env", "cwd", "log"}]
 
@@ -21,6 +21,7 @@ A family is what must be true before its libraries are imported:
   commands do.
 """
 
+import gc
 import importlib
 import json
 import os
@@ -51,9 +52,8 @@ FAMILIES = {
                  "preload": [*_OPENSTACK_LIBRARIES, "castellan.key_manager",
                              "oslo_reports.guru_meditation_report"]},
     "swift": {"patch": False,
-              "preload": ["swift.common.wsgi", "swift.common.db", "swift.account.server",
-                          "swift.container.server", "swift.obj.server", "swift.proxy.server",
-                          "keystonemiddleware.auth_token"]},
+              "preload": ["swift.common.wsgi", "swift.common.db", "swift.common.ring",
+                          "swift.common.request_helpers"]},
 }
 
 
@@ -110,6 +110,7 @@ def run_program(argv):
 def child(spec):
     """In the forked child: become the process spec describes and run it. Never returns:
     its exit (and the exit code of its program) ends this process, as it would its own."""
+    gc.enable()
     code = 1
     try:
         os.setsid()
@@ -128,9 +129,14 @@ def child(spec):
 
 
 def main():
+    # What Python's gc documentation advises before fork without exec: no collection in
+    # here (its freed holes would be copied into every child), and what was imported moved
+    # out of the collector's sight (its bookkeeping writes would copy the pages anyway).
+    gc.disable()
     family = FAMILIES[sys.argv[1]]
     children = json.load(sys.stdin)
     preload(family)
+    gc.freeze()
     for spec in children:
         sys.stdout.flush()
         sys.stderr.flush()

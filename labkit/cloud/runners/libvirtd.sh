@@ -7,12 +7,17 @@
 # package would have created (libvirt-qemu, kvm, libvirt), even when QEMU runs as root: the
 # namespace gets its own /etc/passwd and /etc/group, the host's plus those, made at start.
 #
+# Its cache (QEMU's probed capabilities: 8-9 s of probing on a 2-core machine) is the
+# install's, $LIBVIRT_CACHE, shared by every state: a fresh state would probe again otherwise.
+# libvirt checks each entry against QEMU's and its own binaries, and probes again when stale.
+#
 # QEMU processes are started in sessions of their own, so stopping libvirtd would leave the
 # guests running: on TERM this script destroys every domain first, then stops libvirtd
 # (which runs in its own process group, so labkit's TERM to this group reaches only us).
 set -eu
 B="$LABKIT_STATE/libvirt"
-mkdir -p "$B/etc" "$B/run" "$B/lib" "$B/log" "$B/cache"
+CACHE="${LIBVIRT_CACHE:-$B/cache}"
+mkdir -p "$B/etc" "$B/run" "$B/lib" "$B/log" "$CACHE"
 
 { grep -v -E '^(libvirt-qemu|kvm|libvirt):' /etc/passwd
   echo 'libvirt-qemu:x:64055:64055:Libvirt Qemu:/var/lib/libvirt:/usr/sbin/nologin'; } > "$B/passwd"
@@ -23,11 +28,12 @@ if [ "${1:-}" != "--in-namespace" ]; then
     exec unshare --mount --propagation private "$0" --in-namespace
 fi
 
-for dir in etc:/etc/libvirt run:/run/libvirt lib:/var/lib/libvirt log:/var/log/libvirt \
-           cache:/var/cache/libvirt; do
+for dir in etc:/etc/libvirt run:/run/libvirt lib:/var/lib/libvirt log:/var/log/libvirt; do
     mkdir -p "${dir#*:}"
     mount --bind "$B/${dir%%:*}" "${dir#*:}"
 done
+mkdir -p /var/cache/libvirt
+mount --bind "$CACHE" /var/cache/libvirt
 mount --bind "$B/passwd" /etc/passwd
 mount --bind "$B/group" /etc/group
 
