@@ -15,7 +15,6 @@ package (no browser download: it drives /usr/bin/chromium).
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from labkit import images_metadefs
+from labkit.cloud.process import free_ports
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("LABKIT_CHROMIUM", "/usr/bin/chromium")
@@ -35,12 +35,6 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
 IMAGE = "day3-browser-cirros"
 
 pytestmark = pytest.mark.cloud
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +56,7 @@ def lab(chromium, pocket, tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
     shutil.copytree(ROOT / "media", root / "media")
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_ports()[0], secrets.token_hex(16)
     # no "news" opt-in pop-up (it would cover the forms in the screenshots; no internet)
     config = root / "jupyter-config"
     (config / "labconfig").mkdir(parents=True)

@@ -10,7 +10,7 @@ import pytest
 
 from labkit import image_build
 from labkit.cloud import system
-from labkit.cloud.state import _free_port
+from labkit.cloud.process import free_ports
 
 import tiers
 
@@ -84,7 +84,7 @@ def test_tiny_image_takes_an_address_by_dhcp_and_lets_the_key_in_by_ssh(tmp_path
     disk = tmp_path / "disk.qcow2"
     subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
                     str(image.qcow2), str(disk)], check=True)
-    port, console = _free_port(), tmp_path / "console.log"
+    port, console = free_ports()[0], tmp_path / "console.log"
     qemu = subprocess.Popen(
         ["qemu-system-x86_64", "-accel", "tcg,tb-size=64", "-m", "256", "-display", "none",
          "-monitor", "none", "-serial", f"file:{console}", "-no-reboot",

@@ -94,6 +94,18 @@ def port_in_use(port):
     return False
 
 
+def free_ports(count=1):
+    """count ports nobody listens on now (held all at once, so they are distinct)."""
+    socks = [socket.socket() for _ in range(count)]
+    try:
+        for sock in socks:
+            sock.bind((HOST, 0))
+        return [sock.getsockname()[1] for sock in socks]
+    finally:
+        for sock in socks:
+            sock.close()
+
+
 def _environment(layout, own=None):
     return {**os.environ, "LABKIT_STATE": str(layout.state), "PYTHONWARNINGS": "ignore",
             **(own or {})}

@@ -21,7 +21,6 @@ state gains it on the next `labkit cloud up` (database, set-up, catalog entry).
 import getpass
 import re
 from importlib import resources
-from pathlib import Path
 
 from .process import RUNNERS, Process
 

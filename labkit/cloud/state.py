@@ -14,7 +14,6 @@ import json
 import os
 import secrets as pysecrets
 import shutil
-import socket
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +23,7 @@ from ..private import write_private
 from . import configuration, process
 from .errors import CloudError, InstallFailed, StateTooOld
 from .keystone import SERVICE as KEYSTONE
-from .layout import HOST, STATE_FORMAT, Layout
+from .layout import STATE_FORMAT, Layout
 from .postgres import SERVICE as DATABASE
 from .process import log_tail
 from .registry import SERVICES
@@ -122,18 +121,6 @@ def _reader(dest):
     return dest.split("/")[0]
 
 
-def _free_ports(count):
-    """count ports nobody listens on now (held all at once, so they are distinct)."""
-    socks = [socket.socket() for _ in range(count)]
-    try:
-        for sock in socks:
-            sock.bind((HOST, 0))
-        return [sock.getsockname()[1] for sock in socks]
-    finally:
-        for sock in socks:
-            sock.close()
-
-
 def _puts_in_seed(service):
     """True when a service keeps something in the seed: a database, or a one-time init."""
     return bool(service.databases) or type(service).init is not Service.init
@@ -159,7 +146,7 @@ def ensure_seed(layout, say=print):
     tmp = Path(tempfile.mkdtemp(prefix="seed-", dir=layout.services))
     seed = Layout(state=tmp, services=layout.services)
     # the seed's own servers take any free ports, so a running cloud is never in the way
-    postgres, keystone = _free_ports(2)
+    postgres, keystone = process.free_ports(2)
     (tmp / "ports.json").write_text(json.dumps({**seed.ports(), "postgres": postgres,
                                                 "keystone": keystone}))
     seed_secrets = add_service_secrets(new_secrets(), SERVICES)
