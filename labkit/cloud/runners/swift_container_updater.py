@@ -25,15 +25,19 @@ storage_policy.reload_storage_policies()
 
 
 def newest_change(devices):
-    """The latest modification time of any container database or pending file."""
+    """The latest modification time of any container database or pending file. Only the
+    devices' containers/ folders are walked: objects/ beside them grows with every object
+    (and its deletion's tombstone), and walking it every few seconds kept an idle cloud busy."""
+    folders = [os.path.join(device.path, "containers") for device in os.scandir(devices)]
     newest = 0.0
-    for root, _dirs, files in os.walk(devices):
-        for name in files:
-            if name.endswith((".db", ".pending")):
-                try:
-                    newest = max(newest, os.stat(os.path.join(root, name)).st_mtime)
-                except FileNotFoundError:
-                    pass  # deleted between listing and stat
+    for folder in folders:
+        for root, _dirs, files in os.walk(folder):
+            for name in files:
+                if name.endswith((".db", ".pending")):
+                    try:
+                        newest = max(newest, os.stat(os.path.join(root, name)).st_mtime)
+                    except FileNotFoundError:
+                        pass  # deleted between listing and stat
     return newest
 
 
