@@ -11,6 +11,7 @@ import shutil
 import socket
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import openstack
 import pytest
@@ -130,7 +131,7 @@ def test_a_new_state_names_its_own_ports_in_the_catalog_before_anything_starts(s
         urls = DATABASE.sql(layout, state.read_secrets(layout),
                             "\\connect keystone\nSELECT url FROM endpoint;", tuples=True).split()
     assert urls
-    assert {int(url.split(":")[2].split("/")[0]) for url in urls} <= set(layout.ports().values())
+    assert {urlsplit(url).port for url in urls} <= set(layout.ports().values())
 
 
 def test_a_state_folder_of_another_format_is_refused_and_kept(pocket, tmp_path):
@@ -253,7 +254,7 @@ def _assert_catalog_lists_what_runs_here(layout):
                             for service in running for stype, _, url in service.endpoints(layout)
                             for interface in ("public", "internal", "admin"))
     assert "placement" not in types.values()  # this cloud runs without compute
-    ports = {int(url.split(":")[2].split("/")[0]) for _, _, url in listed}
+    ports = {urlsplit(url).port for _, _, url in listed}
     assert ports <= set(layout.ports().values())
 
 

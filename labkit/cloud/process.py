@@ -111,13 +111,12 @@ def _environment(layout, own=None):
             **(own or {})}
 
 
-def _open_log(layout, proc):
+def _log_start(layout, proc):
+    """Append the header that marks a new start in proc's log; the process appends after it."""
     layout.logs.mkdir(parents=True, exist_ok=True)
     layout.run.mkdir(parents=True, exist_ok=True)
-    log = open(layout.log(proc.name), "ab")
-    log.write(f"\n--- labkit: starting {proc.name} at {time.ctime()} ---\n".encode())
-    log.flush()
-    return log
+    with open(layout.log(proc.name), "ab") as log:
+        log.write(f"\n--- labkit: starting {proc.name} at {time.ctime()} ---\n".encode())
 
 
 def _record(layout, name, pid):
@@ -127,7 +126,8 @@ def _record(layout, name, pid):
 def start(layout, proc):
     """Launch proc detached, appending its output to logs/NAME.log; return its pid.
     (The caller checks the port first: PocketCloud.up checks them all before any start.)"""
-    with _open_log(layout, proc) as log:
+    _log_start(layout, proc)
+    with open(layout.log(proc.name), "ab") as log:
         child = subprocess.Popen(proc.argv, stdin=subprocess.DEVNULL, stdout=log,
                                  stderr=subprocess.STDOUT, cwd=layout.state,
                                  env=_environment(layout, proc.env), start_new_session=True)
@@ -155,8 +155,7 @@ def _fork_server(layout, family, procs):
     """Start the fork server of a family and hand it what to fork; _collect reads the pids."""
     specs = []
     for proc in procs:
-        with _open_log(layout, proc):  # its header: the child appends after it
-            pass
+        _log_start(layout, proc)
         specs.append({"name": proc.name, "argv": [str(a) for a in proc.argv],
                       "env": _environment(layout, proc.env), "cwd": str(layout.state),
                       "log": str(layout.log(proc.name))})
