@@ -14,6 +14,7 @@ containers). ``cleanup(conn, lesson="01")`` removes one lesson's resources;
 """
 
 import datetime
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from . import show
@@ -60,29 +61,41 @@ def _age_seconds(created):
     return (datetime.datetime.now(datetime.timezone.utc) - created).total_seconds()
 
 
+#: Deletes of one kind run side by side: each waits until its own resource is gone (a
+#: server, a share), and they need not wait for each other. Kinds still go one after another.
+PARALLEL_DELETES = 4
+
+
+def _remove(kind, name, delete):
+    try:
+        delete()
+        return Removed(kind, name, True)
+    except Exception as exc:  # keep going: one stuck resource must not block the rest
+        return Removed(kind, name, False, str(exc).splitlines()[0][:200])
+
+
 def cleanup(conn, lesson=None, dry_run=False, quiet=False, older_than=None):
     """Delete (or with dry_run, list) the marked resources; returns what was found.
 
     older_than: seconds; only resources at least that old (and of known age) are touched."""
     _load_lesson_modules()
     report = []
-    for _, kind, find in list(_FINDERS):
-        for entry in find(conn, lesson):
-            name, delete = entry[0], entry[1]
-            if older_than is not None:
-                age = _age_seconds(entry[2] if len(entry) > 2 else None)
-                if age is None or age < older_than:
-                    report.append(Removed(kind, name, False, "age unknown" if age is None
-                                          else f"only {age:.0f} s old", skipped=True))
+    with ThreadPoolExecutor(PARALLEL_DELETES) as pool:
+        for _, kind, find in list(_FINDERS):
+            outcomes = []  # a Removed, or a Future of one: the report keeps the finder's order
+            for entry in find(conn, lesson):
+                name, delete = entry[0], entry[1]
+                if older_than is not None:
+                    age = _age_seconds(entry[2] if len(entry) > 2 else None)
+                    if age is None or age < older_than:
+                        outcomes.append(Removed(kind, name, False, "age unknown" if age is None
+                                                else f"only {age:.0f} s old", skipped=True))
+                        continue
+                if dry_run:
+                    outcomes.append(Removed(kind, name, False))
                     continue
-            if dry_run:
-                report.append(Removed(kind, name, False))
-                continue
-            try:
-                delete()
-                report.append(Removed(kind, name, True))
-            except Exception as exc:  # keep going: one stuck resource must not block the rest
-                report.append(Removed(kind, name, False, str(exc).splitlines()[0][:200]))
+                outcomes.append(pool.submit(_remove, kind, name, delete))
+            report.extend(o.result() if isinstance(o, Future) else o for o in outcomes)
     if not quiet:
         if report:
             show.table(report, ["kind", "name", "done", "error"],

@@ -24,7 +24,7 @@ import time
 from openstack import exceptions as sdk_exc
 from tqdm.auto import tqdm
 
-from . import capabilities, cleanup, images, marks, show
+from . import capabilities, cleanup, images, marks, polling, show
 from .messages import error_line
 
 DEFAULT_FLAVOR = "m1.tiny"
@@ -233,24 +233,27 @@ class _BuildBar:
 
 
 def wait_for_status(conn, server, status="ACTIVE", *, timeout=300, progress=True):
-    """Wait (bounded) with the SDK's waiter until the server has status; ERROR raises
-    ServerFailed with Nova's fault message."""
+    """Wait (bounded) until the server has status; ERROR raises ServerFailed with Nova's
+    fault message."""
     bar = _BuildBar(server.name, progress and status == "ACTIVE")
-    try:
-        server = conn.compute.wait_for_server(server, status=status, failures=["ERROR"],
-                                              interval=1, wait=timeout, callback=bar)
-    except sdk_exc.ResourceFailure:
+    deadline = time.monotonic() + timeout
+    backoff = polling.Backoff()
+    while True:
         server = conn.compute.get_server(server.id)
-        bar.close("ERROR")
-        fault = (server.fault or {}).get("message", "no fault recorded")
-        raise ServerFailed(f"Server {server.name!r} ended in ERROR. Nova's fault: {fault}",
-                           server=server, fault=fault) from None
-    except sdk_exc.ResourceTimeout:
-        bar.close("timed out")
-        raise ServerTimeout(f"Server {server.name!r} is not {status} after {timeout} s "
-                            f"(`openstack server show {server.name}`).") from None
-    bar.close(server.status)
-    return server
+        if server.status == status:
+            bar.close(server.status)
+            return server
+        if server.status == "ERROR":
+            bar.close("ERROR")
+            fault = (server.fault or {}).get("message", "no fault recorded")
+            raise ServerFailed(f"Server {server.name!r} ended in ERROR. Nova's fault: {fault}",
+                               server=server, fault=fault)
+        if time.monotonic() > deadline:
+            bar.close("timed out")
+            raise ServerTimeout(f"Server {server.name!r} is not {status} after {timeout} s "
+                                f"(`openstack server show {server.name}`).")
+        bar(server.progress)
+        backoff.sleep()
 
 
 def wait_for_active(conn, server, *, timeout=300, progress=True):
@@ -262,6 +265,7 @@ def console_log(conn, server, *, until=None, timeout=120, lines=None):
     """The server's console log (GET .../action os-getConsoleOutput); with until, wait
     (bounded) until that text appears in it. lines: only the last so many."""
     deadline = time.monotonic() + timeout
+    backoff = polling.Backoff()
     while True:
         output = conn.compute.get_server_console_output(server, length=lines)["output"]
         if until is None or until in output:
@@ -270,7 +274,7 @@ def console_log(conn, server, *, until=None, timeout=120, lines=None):
             raise ServerTimeout(f"{until!r} did not appear in {server.name}'s console within "
                                 f"{timeout} s; its last lines:\n" + "\n".join(
                                     output.splitlines()[-5:]))
-        time.sleep(1)
+        backoff.sleep()
 
 
 def console_lines(output, *markers):
@@ -310,14 +314,14 @@ def delete(conn, server, *, timeout=120):
         conn.compute.delete_server(server)
     except sdk_exc.NotFoundException:
         return False
-    # the SDK's waiter returns once the status is DELETED; the record goes a moment later
-    conn.compute.wait_for_delete(server, interval=1, wait=timeout)
+    # Nova lists a deleted server (status DELETED) a moment longer than it takes to delete it
     deadline = time.monotonic() + timeout
+    backoff = polling.Backoff()
     while conn.compute.find_server(server.id, ignore_missing=True) is not None:
         if time.monotonic() > deadline:
             raise ServerTimeout(f"Server {server.name!r} is still listed {timeout} s after "
                                 f"its deletion.")
-        time.sleep(1)
+        backoff.sleep()
     return True
 
 

@@ -24,7 +24,7 @@ import time
 
 from openstack import exceptions as sdk_exc
 
-from . import capabilities, cleanup, marks, show
+from . import capabilities, cleanup, marks, polling, show
 from .messages import error_line
 
 LESSON = "02"
@@ -190,6 +190,7 @@ def wait_for_share(conn, share, status="available", timeout=120, progress=False)
 def _wait(fetch, kind, status, timeout, progress):
     started = time.monotonic()
     seen = None
+    backoff = polling.Backoff()
     while True:
         current = fetch()
         if progress and current.status != seen:
@@ -204,7 +205,7 @@ def _wait(fetch, kind, status, timeout, progress):
         if time.monotonic() - started > timeout:
             raise ShareError(f"The {kind} {current.name or current.id} is still {current.status}"
                              f" after {timeout} s; it should have been {status}.")
-        time.sleep(0.5)
+        backoff.sleep()
 
 
 def create_share(conn, name, size=1, protocol="NFS", share_type=None, metadata=None,
@@ -269,6 +270,7 @@ def delete_share(conn, share, wait=True, timeout=120):
 def _wait_gone(fetch, what, timeout, field="status", failed=FAILED):
     """Poll fetch() until it answers 404; field names the resource's status attribute."""
     deadline = time.monotonic() + timeout
+    backoff = polling.Backoff()
     while True:
         try:
             current = fetch()
@@ -283,7 +285,7 @@ def _wait_gone(fetch, what, timeout, field="status", failed=FAILED):
             if time.monotonic() > deadline:
                 raise ShareError(f"The {what} is still being deleted after {timeout} s "
                                  f"(Manila answers 400 to a GET of it).") from None
-            time.sleep(0.5)
+            backoff.sleep()
             continue
         status = getattr(current, field)
         if status in failed:
@@ -291,7 +293,7 @@ def _wait_gone(fetch, what, timeout, field="status", failed=FAILED):
                              f"can reset its state and delete it again.")
         if time.monotonic() > deadline:
             raise ShareError(f"The {what} is still {status} after {timeout} s.")
-        time.sleep(0.5)
+        backoff.sleep()
 
 
 def resize_share(conn, share, new_size, wait=True, timeout=120):
@@ -370,6 +372,7 @@ def allow_access(conn, share, access_to, access_level="rw", access_type="ip", wa
 def wait_for_rule(conn, rule, state="active", timeout=60):
     sfs = manila(conn)
     deadline = time.monotonic() + timeout
+    backoff = polling.Backoff()
     while True:
         current = sfs.get_access_rule(getattr(rule, "id", rule))
         if current.state == state:
@@ -380,7 +383,7 @@ def wait_for_rule(conn, rule, state="active", timeout=60):
         if time.monotonic() > deadline:
             raise ShareError(f"The access rule for {current.access_to} is still "
                              f"{current.state} after {timeout} s.")
-        time.sleep(0.5)
+        backoff.sleep()
 
 
 def deny_access(conn, share, rule, wait=True, timeout=60):

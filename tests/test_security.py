@@ -9,9 +9,11 @@ import datetime
 import time
 
 import pytest
+import yaml
 from openstack import exceptions as sdk_exc
 
 from labkit import cleanup, security
+from labkit.cloud import process
 from labkit.security import CredentialRejected, ImageRefused, SecurityInputError
 
 pytestmark = pytest.mark.cloud
@@ -265,9 +267,10 @@ def test_upload_of_a_missing_file(learner, day3_name, tmp_path):
 
 
 # --- policy --------------------------------------------------------------------------------
-def test_glance_policy_override_and_restore(learner, image):
+def test_glance_policy_override_and_restore_take_effect_without_a_restart(pocket, learner, image):
     assert security.glance_policy_rules(["publicize_image"]) == {
         "publicize_image": "rule:context_is_admin"}
+    glance_pid = process.read_pid(pocket.layout, "glance")
 
     def publicize():
         return security.attempt(lambda: learner.image.update_image(image.id, visibility="public"))
@@ -278,7 +281,13 @@ def test_glance_policy_override_and_restore(learner, image):
             "publicize_image": "role:member"}
         assert publicize().allowed
         learner.image.update_image(image.id, visibility="shared")
-    assert not path.exists()
+    # the default written back (a rule removed from the file would stay in Glance's memory)
+    assert yaml.safe_load(path.read_text()) == {"publicize_image": "rule:context_is_admin"}
+    assert not publicize().allowed
+    assert process.read_pid(pocket.layout, "glance") == glance_pid
+    with security.glance_policy_override({"publicize_image": "role:member"}):  # a second time
+        assert publicize().allowed
+        learner.image.update_image(image.id, visibility="shared")
     assert not publicize().allowed
 
 

@@ -80,3 +80,49 @@ def test_the_cli_line_has_one_option_per_network_or_port_named():
     line = servers._cli_line("day3-x", IMAGE, FLAVOR, None, None, True, None, "02", nics)
     assert "--network day3-net --port day3-storage-port " in line and "--nic" not in line
     assert servers._nic_options(conn, "none") == "none"
+
+
+class _Compute:
+    """A compute proxy whose get_server answers the given statuses, one per call."""
+
+    def __init__(self, *statuses, fault=None):
+        self.statuses = list(statuses)
+        self.fault = fault
+        self.calls = 0
+
+    def get_server(self, server_id):
+        self.calls += 1
+        status = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
+        return SimpleNamespace(id=server_id, name="day3-x", status=status, progress=0,
+                               fault=self.fault)
+
+
+def test_waiting_returns_the_server_once_it_reaches_the_status():
+    compute = _Compute("BUILD", "BUILD", "ACTIVE")
+    server = servers.wait_for_status(SimpleNamespace(compute=compute),
+                                     SimpleNamespace(id="1", name="day3-x"), progress=False)
+    assert server.status == "ACTIVE" and compute.calls == 3
+
+
+def test_waiting_on_a_server_in_error_raises_novas_fault():
+    compute = _Compute("BUILD", "ERROR", fault={"message": "No valid host was found."})
+    try:
+        servers.wait_for_status(SimpleNamespace(compute=compute),
+                                SimpleNamespace(id="1", name="day3-x"), progress=False)
+    except servers.ServerFailed as failed:
+        assert failed.fault == "No valid host was found."
+    else:
+        raise AssertionError("ERROR did not raise ServerFailed")
+
+
+def test_waiting_gives_up_after_the_timeout_naming_the_server():
+    compute = _Compute("BUILD")
+    try:
+        servers.wait_for_status(SimpleNamespace(compute=compute),
+                                SimpleNamespace(id="1", name="day3-x"), timeout=0.3,
+                                progress=False)
+    except servers.ServerTimeout as timeout:
+        assert "day3-x" in str(timeout) and "0.3 s" in str(timeout)
+    else:
+        raise AssertionError("a server that stays in BUILD did not time out")
+    assert compute.calls >= 2  # it asked again before giving up

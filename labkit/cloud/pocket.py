@@ -243,14 +243,3 @@ class PocketCloud:
                                "--namespace", namespace],
                               capture_output=True, text=True, check=True)
         return yaml.safe_load(done.stdout) or {}
-
-    def restart_image_service(self, policy_file=None):
-        """Restart Glance with policy_file's rules as its overrides, or with none (a removed
-        file leaves the old rules in a running Glance's memory: only a restart drops them)."""
-        target = self.image_policy_file
-        if policy_file is None:
-            target.unlink(missing_ok=True)
-        elif Path(policy_file) != target:
-            shutil.copyfile(policy_file, target)
-        self.down(["glance"])
-        self.up()

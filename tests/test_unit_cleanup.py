@@ -1,0 +1,35 @@
+"""labkit.cleanup's order, without a cloud: the deletes of one kind run side by side, and a
+kind starts only once every delete of the kinds before it has ended."""
+
+import threading
+
+from labkit import cleanup
+
+
+def test_deletes_of_a_kind_run_together_and_the_next_kind_waits_for_them(monkeypatch):
+    both_servers_asked = threading.Barrier(2, timeout=5)  # broken if the two run one by one
+    events = []
+
+    def delete_server(name):
+        def delete():
+            both_servers_asked.wait()
+            events.append(f"{name} gone")
+        return delete
+
+    def servers(conn, lesson):
+        return [(name, delete_server(name)) for name in ("day3-a", "day3-b")]
+
+    def networks(conn, lesson):
+        return [("day3-net", lambda: events.append("day3-net gone"))]
+
+    def stuck(conn, lesson):
+        return [("day3-stuck", lambda: (_ for _ in ()).throw(RuntimeError("409 in use\nmore")))]
+
+    monkeypatch.setattr(cleanup, "_FINDERS", [(1, "server", servers), (2, "key", stuck),
+                                              (25, "network", networks)])
+    monkeypatch.setattr(cleanup, "_load_lesson_modules", lambda: None)
+    report = cleanup.cleanup(conn=None, quiet=True)
+    assert [(r.kind, r.name, r.done, r.error) for r in report] == [
+        ("server", "day3-a", True, ""), ("server", "day3-b", True, ""),
+        ("key", "day3-stuck", False, "409 in use"), ("network", "day3-net", True, "")]
+    assert sorted(events[:2]) == ["day3-a gone", "day3-b gone"] and events[2] == "day3-net gone"
