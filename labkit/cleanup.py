@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from . import show
 
-_FINDERS = []  # (order, kind, function)
+_FINDERS = []  # (order, kind, function, side_by_side)
 
 
 @dataclass
@@ -31,9 +31,10 @@ class Removed:
     skipped: bool = False
 
 
-def finder(kind, order):
+def finder(kind, order, side_by_side=False):
+    """Register a finder. side_by_side: its deletes may run at once (see PARALLEL_DELETES)."""
     def register(function):
-        _FINDERS.append((order, kind, function))
+        _FINDERS.append((order, kind, function, side_by_side))
         _FINDERS.sort(key=lambda entry: entry[0])
         return function
     return register
@@ -61,8 +62,9 @@ def _age_seconds(created):
     return (datetime.datetime.now(datetime.timezone.utc) - created).total_seconds()
 
 
-#: Deletes of one kind run side by side: each waits until its own resource is gone (a
-#: server, a share), and they need not wait for each other. Kinds still go one after another.
+#: How many deletes of a side_by_side kind run at once. Servers are: each delete waits until
+#: its own server is gone (seconds), and they need not wait for each other. The other kinds
+#: take well under a second each and go one by one; kinds go one after another either way.
 PARALLEL_DELETES = 4
 
 
@@ -81,7 +83,7 @@ def cleanup(conn, lesson=None, dry_run=False, quiet=False, older_than=None):
     _load_lesson_modules()
     report = []
     with ThreadPoolExecutor(PARALLEL_DELETES) as pool:
-        for _, kind, find in list(_FINDERS):
+        for _, kind, find, side_by_side in list(_FINDERS):
             outcomes = []  # a Removed, or a Future of one: the report keeps the finder's order
             for entry in find(conn, lesson):
                 name, delete = entry[0], entry[1]
@@ -94,7 +96,8 @@ def cleanup(conn, lesson=None, dry_run=False, quiet=False, older_than=None):
                 if dry_run:
                     outcomes.append(Removed(kind, name, False))
                     continue
-                outcomes.append(pool.submit(_remove, kind, name, delete))
+                outcomes.append(pool.submit(_remove, kind, name, delete) if side_by_side
+                                else _remove(kind, name, delete))
             report.extend(o.result() if isinstance(o, Future) else o for o in outcomes)
     if not quiet:
         if report:

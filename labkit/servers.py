@@ -331,7 +331,7 @@ def lesson_servers(conn, lesson=None):
             if marks.is_marked(s.name, s.metadata or {}, lesson)]
 
 
-@cleanup.finder("server", order=1)
+@cleanup.finder("server", order=1, side_by_side=True)
 def _marked_servers(conn, lesson):
     """Servers go first, and cleanup waits for them: a server keeps its ports (and so
     security groups) in use, and its key pair and image are what a lesson deletes next."""

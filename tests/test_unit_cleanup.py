@@ -1,5 +1,5 @@
-"""labkit.cleanup's order, without a cloud: the deletes of one kind run side by side, and a
-kind starts only once every delete of the kinds before it has ended."""
+"""labkit.cleanup's order, without a cloud: the deletes of a side_by_side kind run at once,
+and a kind starts only once every delete of the kinds before it has ended."""
 
 import threading
 
@@ -25,8 +25,9 @@ def test_deletes_of_a_kind_run_together_and_the_next_kind_waits_for_them(monkeyp
     def stuck(conn, lesson):
         return [("day3-stuck", lambda: (_ for _ in ()).throw(RuntimeError("409 in use\nmore")))]
 
-    monkeypatch.setattr(cleanup, "_FINDERS", [(1, "server", servers), (2, "key", stuck),
-                                              (25, "network", networks)])
+    monkeypatch.setattr(cleanup, "_FINDERS", [(1, "server", servers, True),
+                                              (2, "key", stuck, False),
+                                              (25, "network", networks, False)])
     monkeypatch.setattr(cleanup, "_load_lesson_modules", lambda: None)
     report = cleanup.cleanup(conn=None, quiet=True)
     assert [(r.kind, r.name, r.done, r.error) for r in report] == [

@@ -62,7 +62,7 @@ def test_mount_command_for_an_unknown_protocol_says_which_it_knows():
 
 
 def test_cleanup_removes_clients_then_rules_then_copies_then_snapshots_then_shares():
-    kinds = [kind for _, kind, _ in cleanup._FINDERS if kind.startswith("share")]
+    kinds = [kind for _, kind, *_ in cleanup._FINDERS if kind.startswith("share")]
     assert kinds == ["share client", "share access rule", "share copy", "share snapshot",
                      "share"]
 

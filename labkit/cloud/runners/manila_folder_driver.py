@@ -57,7 +57,13 @@ REREAD = "Reread exports complete"
 class ReloadingGaneshaManager(ganesha_manager.GaneshaManager):
     """Manila's ganesha manager, with a SIGHUP where it would call D-Bus. The reload comes
     after the whole change (export file and index written, or removed), so ganesha reads
-    the new state in one go."""
+    the new state in one go.
+
+    One change at a time, reload included: ganesha rereads every export file the index names,
+    so a reload that lands while another change has written the index but not yet its export
+    file (or removed the file first) fails to parse ("open error", no reread), and a waiter
+    could take the other change's "reread" line for its own. Two access rules denied at once
+    on two shares left both "denying" that way."""
 
     def __init__(self, execute, tag, pid_file, log_file, wait, **kwargs):
         self.pid_file, self.log_file, self.wait = pid_file, log_file, wait
@@ -66,19 +72,21 @@ class ReloadingGaneshaManager(ganesha_manager.GaneshaManager):
     def _dbus_send_ganesha(self, method, *args, **kwargs):
         """No D-Bus: add_export, update_export and remove_export reload() when done."""
 
+    @utils.synchronized("ganesha-export-change", external=True)
     def add_export(self, name, confdict):
         super().add_export(name, confdict)
         self.reload()
 
+    @utils.synchronized("ganesha-export-change", external=True)
     def update_export(self, name, confdict):
         super().update_export(name, confdict)
         self.reload()
 
+    @utils.synchronized("ganesha-export-change", external=True)
     def remove_export(self, name):
         super().remove_export(name)
         self.reload()
 
-    @utils.synchronized("ganesha-reload", external=True)
     def reload(self):
         """SIGHUP ganesha and wait until it has reread its exports."""
         start = os.path.getsize(self.log_file)
