@@ -138,6 +138,10 @@ def test_data_survives_down_and_up(pocket, learner, day3_name):
         assert all(row.pid is None and not row.healthy for row in rows)
         assert not any(process.port_in_use(row.port) for row in rows if row.port)
         assert pocket.down() == []  # down while down: a no-op
+        # every process stopped when asked (TERM, or INT for PostgreSQL): none had to be killed
+        killed = [row.process for row in rows
+                  if "killed:" in _since_last_start(pocket, row.process)]
+        assert killed == []
 
         started = pocket.up(timeout=120)
         assert {proc.name for proc in started} == process_names(pocket)
@@ -150,6 +154,11 @@ def test_data_survives_down_and_up(pocket, learner, day3_name):
         learner.object_store.delete_object("notes.txt", container=day3_name,
                                            ignore_missing=True)
         learner.object_store.delete_container(day3_name, ignore_missing=True)
+
+
+def _since_last_start(pocket, name):
+    text = pocket.layout.log(name).read_text(errors="replace")
+    return text[text.rfind(f"{process.LOG_MARK}starting {name}"):]
 
 
 def test_cli_status(pocket):

@@ -104,8 +104,7 @@ class PocketCloud:
         ports = {proc.name: proc.port for _, proc in self.processes()}
         on_ready = lambda name: self.say(  # noqa: E731
             f"{elapsed()} {name:24} up" + (f"  127.0.0.1:{ports[name]}" if ports[name] else ""))
-        first = {proc.name for svc in SERVICES if svc.starts_first
-                 for proc in svc.processes(self.layout)}
+        first = self._starting_first()
         self._start([p for p in to_start if p.name in first],
                      [p for _, p in self.processes() if p.name in first], timeout, on_ready)
         if joining:  # services a newer labkit registered: they need the database server
@@ -155,8 +154,18 @@ class PocketCloud:
                          f"lessons that need {proc.name} say so and skip.\n{exc}")
 
     def down(self, services=None):
-        """Stop the cloud (or some services). Stopping what is stopped is a no-op."""
-        return process.stop(self.layout, [proc for _, proc in self.processes(services)])
+        """Stop the cloud (or some services). Stopping what is stopped is a no-op.
+
+        What starts first stops last: a request in flight when the database server went at
+        the same moment kept its API worker retrying the connection until it was killed."""
+        procs = [proc for _, proc in self.processes(services)]
+        first = self._starting_first()
+        return (process.stop(self.layout, [p for p in procs if p.name not in first])
+                + process.stop(self.layout, [p for p in procs if p.name in first]))
+
+    def _starting_first(self):
+        return {proc.name for svc in SERVICES if svc.starts_first
+                for proc in svc.processes(self.layout)}
 
     def reset(self):
         """Stop the cloud and delete its state (images, objects, users). Next `up` makes anew."""

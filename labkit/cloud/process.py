@@ -115,8 +115,16 @@ def _log_start(layout, proc):
     """Append the header that marks a new start in proc's log; the process appends after it."""
     layout.logs.mkdir(parents=True, exist_ok=True)
     layout.run.mkdir(parents=True, exist_ok=True)
+    _log_line(layout, proc, f"starting {proc.name} at {time.ctime()}")
+
+
+#: How labkit's own lines in a process's log begin (the process writes the rest).
+LOG_MARK = "--- labkit: "
+
+
+def _log_line(layout, proc, text):
     with open(layout.log(proc.name), "ab") as log:
-        log.write(f"\n--- labkit: starting {proc.name} at {time.ctime()} ---\n".encode())
+        log.write(f"\n{LOG_MARK}{text} ---\n".encode())
 
 
 def _record(layout, name, pid):
@@ -199,9 +207,11 @@ def stop(layout, procs, timeout=15):
     deadline = time.monotonic() + timeout
     while any(_group_alive(pid) for _, pid in running.values()) and time.monotonic() < deadline:
         time.sleep(0.1)
-    for _, pid in running.values():
+    for proc, pid in running.values():
         if _group_alive(pid):
             _signal_group(pid, signal.SIGKILL)
+            _log_line(layout, proc, f"killed: still running {timeout} s after "
+                                    f"{signal.Signals(proc.stop_signal).name}")
     deadline = time.monotonic() + timeout
     while (any(proc.port and port_in_use(proc.port) for proc, _ in running.values())
            and time.monotonic() < deadline):

@@ -130,6 +130,7 @@ class Service:
         """A WSGI app under gunicorn, as the recipe found works (see the flags' reasons)."""
         return [
             str(layout.venv_bin / "gunicorn"),
+            "--config", str(RUNNERS / "gunicorn_conf.py"),
             # gunicorn would otherwise share one control socket between all instances
             "--no-control-socket",
             # the 2 s default races openstacksdk's 2 s polling (ConnectionResetError)

@@ -44,13 +44,14 @@ ip -n "$NS" addr add "$ADDRESS" dev br-storage
 ip -n "$NS" link set br-storage up
 
 if [ -n "${STORAGE_OVS_BRIDGE:-}" ]; then
-    # Open vSwitch may still be starting (labkit starts it just before): vsctl waits for it
+    # Open vSwitch may still be starting (labkit starts it at the same time): --retry waits
+    # for its socket (without it ovs-vsctl fails at once when the socket is not there yet)
     ip link delete "$STORAGE_VETH" 2>/dev/null || true
     ip link add "$STORAGE_VETH" type veth peer name to-neutron netns "$NS"
     sysctl -q -w "net.ipv6.conf.$STORAGE_VETH.disable_ipv6=1"
     ip link set "$STORAGE_VETH" up
     ip -n "$NS" link set to-neutron master br-storage up
-    if ovs-vsctl --timeout=30 --db="$STORAGE_OVS_DB" --may-exist add-br "$STORAGE_OVS_BRIDGE" \
+    if ovs-vsctl --retry --timeout=30 --db="$STORAGE_OVS_DB" --may-exist add-br "$STORAGE_OVS_BRIDGE" \
         -- set bridge "$STORAGE_OVS_BRIDGE" datapath_type=netdev \
         -- --may-exist add-port "$STORAGE_OVS_BRIDGE" "$STORAGE_VETH"; then
         echo "labkit: storage network linked to Open vSwitch bridge $STORAGE_OVS_BRIDGE"

@@ -11,7 +11,9 @@
 #   $STORAGE_BRIDGE  mapped to the flat network $STORAGE_PHYSNET ("storage"); the file
 #                server's runner (ganesha.sh) links it to the storage namespace
 set -eu
-vsctl() { ovs-vsctl --timeout=10 --db="$OVN_DB" "$@"; }
+# --retry: ovsdb-server starts beside this script and may not have made its socket yet
+# (without it ovs-vsctl fails at once, "No such file or directory", and the chassis is lost)
+vsctl() { ovs-vsctl --retry --timeout=10 --db="$OVN_DB" "$@"; }
 
 # The chassis: hostname as Nova's compute host is named (Neutron binds ports to it); no
 # tunnels (one chassis), but OVN wants an encapsulation; a gateway for routers; netdev
@@ -44,7 +46,7 @@ stop() {
     trap - TERM INT
     kill -TERM "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
-    vsctl --if-exists del-port "$EX_BRIDGE" "$VETH" || true
+    ovs-vsctl --timeout=2 --db="$OVN_DB" --if-exists del-port "$EX_BRIDGE" "$VETH" || true
     ip link delete "$VETH" 2>/dev/null || true
     ip netns delete "$NAMESPACE" 2>/dev/null || true
     exit 0
