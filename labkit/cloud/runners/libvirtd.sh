@@ -9,7 +9,8 @@
 #
 # Its cache (QEMU's probed capabilities: 8-9 s of probing on a 2-core machine) is the
 # install's, $LIBVIRT_CACHE, shared by every state: a fresh state would probe again otherwise.
-# libvirt checks each entry against QEMU's and its own binaries, and probes again when stale.
+# libvirt checks each entry against QEMU's and its own binaries and the host's CPU, and probes
+# again when stale.
 #
 # QEMU processes are started in sessions of their own, so stopping libvirtd would leave the
 # guests running: on TERM this script destroys every domain first, then stops libvirtd
@@ -48,6 +49,12 @@ stop() {
     exit 0
 }
 trap stop TERM INT
-setsid /usr/sbin/libvirtd -f /etc/libvirt/libvirtd.conf --pid-file /run/libvirt/libvirtd.pid &
+# One CPU, always the same: the cache entries hold the CPUID of the CPU libvirtd started on,
+# and the CPUs of a VM need not answer alike (their APIC IDs differ), so on another CPU libvirt
+# found "host cpuid changed" and probed QEMU again (7-8 s, half the starts). QEMU is not held
+# to it: libvirt gives each guest every host CPU unless its domain pins it.
+cpu=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*\([0-9]*\).*/\1/p' /proc/self/status)
+setsid taskset -c "$cpu" /usr/sbin/libvirtd -f /etc/libvirt/libvirtd.conf \
+    --pid-file /run/libvirt/libvirtd.pid &
 pid=$!
 wait "$pid"
