@@ -85,6 +85,15 @@ def _chassis_registered(layout):
     return result.returncode == 0 and "localhost" in result.stdout.split()
 
 
+def _controller_connected(layout):
+    """ovn-controller itself answers, connected to the southbound database. (Its chassis row
+    outlives it, and its runner script lives on while it waits for the first sync.)"""
+    result = subprocess.run(["ovn-appctl", "--timeout=2", "-t", "ovn-controller",
+                             "connection-status"], capture_output=True, text=True,
+                            env={**os.environ, "OVN_RUNDIR": str(folder(layout))})
+    return result.returncode == 0 and result.stdout.strip() == "connected"
+
+
 def ensure_public_network(conn):
     """The external network "public" (admin's; every project may put a router's gateway and
     floating IPs on it): the flat network bridged to the outside namespace, whose address
@@ -187,7 +196,8 @@ class Ovn(Service):
                                   f"--ovnsb-db={socket(layout, 'ovnsb_db')}"]),
             Process("ovn-controller", [str(RUNNERS / "ovn_chassis.sh")],
                     env={**env, **self._chassis_env(layout)},
-                    ready=lambda: _chassis_registered(layout)),
+                    ready=lambda: (_chassis_registered(layout)
+                                   and _controller_connected(layout))),
         ]
 
     @staticmethod

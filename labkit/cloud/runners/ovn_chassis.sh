@@ -51,7 +51,16 @@ stop() {
     ip netns delete "$NAMESPACE" 2>/dev/null || true
     exit 0
 }
+pid=""  # (stop may come before ovn-controller has started)
 trap stop TERM INT
+# ovn-controller 23.03 reads SB_Global's options without checking the row is there
+# (pflow_output_get_debug): on a new southbound database, before ovn-northd has written that
+# row, it crashed at start (SIGSEGV, nothing in its log) in about half of fresh starts here
+for _ in $(seq 150); do
+    [ -n "$(ovn-sbctl --timeout=5 --db="$OVN_SB" --bare --columns=_uuid list SB_Global \
+            2>/dev/null)" ] && break
+    sleep 0.2
+done
 ovn-controller "unix:${OVN_DB#unix:}" --pidfile="$OVN_RUNDIR/ovn-controller.pid" \
     -vconsole:off --log-file="$OVN_LOG" &
 pid=$!
