@@ -28,8 +28,13 @@ system:
 lab: system $(STAMP)
 	$(BIN)/labkit lab
 
+# two steps, one report each: first two workers side by side (tests that share cloud state
+# share a worker: conftest.py's SHARED_STATE), then, alone, the tests that stop, kill or
+# reconfigure the cloud; both always run, and make fails if either did
 test: system $(STAMP)
-	$(BIN)/python -m pytest --durations=25
+	$(BIN)/python -m pytest -n 2 --durations=20; parallel=$$?; \
+	$(BIN)/python -m pytest -m disruptive --durations=5; alone=$$?; \
+	[ $$parallel -eq 0 ] && [ $$alone -eq 0 ]
 
 # the tests marked `long` (lessons' second runs, the cloud-init image): minutes each; CI runs them too
 test-long: system $(STAMP)

@@ -32,20 +32,65 @@ def pytest_addoption(parser):
                           "minutes each); `make test-long` runs only those")
 
 
+#: Which tests share cloud state, so that in a parallel run (`make test`: pytest-xdist -n 2)
+#: they run on one worker, one after another. A lesson's cleanup removes
+#: what carries its mark; lesson 3's takes every marked security group and key pair of the
+#: project, and for a moment lets members make images public (its policy demo), which
+#: lesson 1 and the image tests check they cannot. Everything else is grouped by file.
+SHARED_STATE = {
+    "lessons-1-and-3": ("01-working-with-images.ipynb", "test_lesson01_notebook.py",
+                        "test_images.py", "test_images_exercises.py", "test_servers.py",
+                        "test_browser.py", "test_widgets.py", "test_cloud_roundtrips.py",
+                        "03-tightening-your-security.ipynb", "test_lesson03_notebook.py",
+                        "test_security.py", "test_security_exercises.py",
+                        "test_networking.py", "test_concurrent_learners.py"),
+    "lesson-2": ("02-network-shared-folders.ipynb", "test_lesson02_notebook.py",
+                 "test_shares.py", "test_shares_exercises.py", "test_shares_nfs.py"),
+    "lesson-4": ("04-working-with-containers.ipynb", "test_containers.py",
+                 "test_containers_exercises.py"),
+}
+GROUP_OF = {file: group for group, files in SHARED_STATE.items() for file in files}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's scope scheduling with SHARED_STATE's groups as the scopes: a group
+    runs whole on one worker, the biggest groups first."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedStateScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            file = nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+            return GROUP_OF.get(file, file)
+
+    return SharedStateScheduling(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
     """Whatever needs the pocket cloud is marked `cloud`, so that `-m "not cloud"` is a fast
     lane that starts none: every notebook cell (nbval), and every test using the fixture.
-    Tests marked `long` run only with --long (CI passes it): `make test` stays short."""
+    Tests marked `long` run only with --long (CI passes it): `make test` stays short.
+    A parallel run leaves the tests marked `disruptive` for a serial run after it
+    (`pytest -m disruptive`)."""
     for item in items:
         if item.path.suffix == ".ipynb" or "pocket" in getattr(item, "fixturenames", ()):
             item.add_marker("cloud")
-    if config.getoption("--long"):
-        return
-    long_ones = [item for item in items if item.get_closest_marker("long")]
-    if long_ones:
-        config.hook.pytest_deselected(items=long_ones)
-        items[:] = [item for item in items if not item.get_closest_marker("long")]
-        config.labkit_long_deselected = len(long_ones)
+    if not config.getoption("--long"):
+        config.labkit_long_deselected = _deselect(config, items, "long")
+    if _parallel(config):
+        config.labkit_disruptive_deselected = _deselect(config, items, "disruptive")
+
+
+def _deselect(config, items, marker):
+    chosen = [item for item in items if item.get_closest_marker(marker)]
+    if chosen:
+        config.hook.pytest_deselected(items=chosen)
+        items[:] = [item for item in items if not item.get_closest_marker(marker)]
+    return len(chosen)
+
+
+def _parallel(config):
+    """True in a pytest-xdist worker or its controller (-n N)."""
+    return hasattr(config, "workerinput") or (config.getoption("numprocesses", None) or 0) > 0
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -77,6 +122,10 @@ def pytest_terminal_summary(terminalreporter, config):
     if count:
         terminalreporter.write_line(f"{count} long test(s) not run: `make test-long` runs them "
                                     "(CI does)")
+    if _parallel(config):  # the controller collects nothing itself: it says what workers skip
+        terminalreporter.write_line("Tests marked `disruptive` (they stop, kill or reconfigure "
+                                    "the shared cloud) do not run in parallel: `pytest -m "
+                                    "disruptive` runs them alone (`make test` does, next)")
 
 
 def _test_cloud():
@@ -96,5 +145,7 @@ def pytest_sessionfinish(session, exitstatus):
     keep it for re-runs)."""
     if os.environ.get("LABKIT_KEEP_CLOUD") or getattr(session.config, "labkit_cloud_was_up",
                                                       True):
+        return
+    if hasattr(session.config, "workerinput"):  # a parallel run's controller stops it, last
         return
     _test_cloud().down()

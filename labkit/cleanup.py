@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from . import show
 
-_FINDERS = []  # (order, kind, function, side_by_side)
+_FINDERS = []  # (order, kind, function, side_by_side, local)
 
 
 @dataclass
@@ -31,10 +31,11 @@ class Removed:
     skipped: bool = False
 
 
-def finder(kind, order, side_by_side=False):
-    """Register a finder. side_by_side: its deletes may run at once (see PARALLEL_DELETES)."""
+def finder(kind, order, side_by_side=False, local=False):
+    """Register a finder. side_by_side: its deletes may run at once (see PARALLEL_DELETES).
+    local: it finds files on this machine, not resources of the cloud (see cleanup's local)."""
     def register(function):
-        _FINDERS.append((order, kind, function, side_by_side))
+        _FINDERS.append((order, kind, function, side_by_side, local))
         _FINDERS.sort(key=lambda entry: entry[0])
         return function
     return register
@@ -76,14 +77,18 @@ def _remove(kind, name, delete):
         return Removed(kind, name, False, str(exc).splitlines()[0][:200])
 
 
-def cleanup(conn, lesson=None, dry_run=False, quiet=False, older_than=None):
+def cleanup(conn, lesson=None, dry_run=False, quiet=False, older_than=None, local=True):
     """Delete (or with dry_run, list) the marked resources; returns what was found.
 
-    older_than: seconds; only resources at least that old (and of known age) are touched."""
+    older_than: seconds; only resources at least that old (and of known age) are touched.
+    local=False leaves this machine's lesson files (keys, clouds.yaml entries) alone: a
+    workshop's cleanup of its students' clouds is not a cleanup of the instructor's lesson."""
     _load_lesson_modules()
     report = []
     with ThreadPoolExecutor(PARALLEL_DELETES) as pool:
-        for _, kind, find, side_by_side in list(_FINDERS):
+        for _, kind, find, side_by_side, is_local in list(_FINDERS):
+            if is_local and not local:
+                continue
             outcomes = []  # a Removed, or a Future of one: the report keeps the finder's order
             for entry in find(conn, lesson):
                 name, delete = entry[0], entry[1]

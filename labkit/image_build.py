@@ -29,6 +29,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import locks
 from .cloud import system
 from .cloud.layout import labkit_home
 
@@ -346,10 +347,12 @@ def tiny(folder=None, say=print):
     image = _tiny_files(folder, kpkg.removeprefix("linux-image-"))
     recipe = folder / TINY_RECIPE
     files = (image.qcow2, image.kernel, image.ramdisk, image.root, recipe)
-    if all(f.is_file() for f in files) and recipe.read_text() == _tiny_recipe(kpkg):
-        say(f"The tiny image built before, in {folder} (same recipe): reused")
-        return image
-    return build_tiny(folder, say=say)
+    # two lessons (or test workers) at once: one builds, the other waits and reuses it
+    with locks.held(folder / "tiny", say, "building the tiny image"):
+        if all(f.is_file() for f in files) and recipe.read_text() == _tiny_recipe(kpkg):
+            say(f"The tiny image built before, in {folder} (same recipe): reused")
+            return image
+        return build_tiny(folder, say=say)
 
 
 def build_cloudinit(output, say=print):

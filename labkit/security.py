@@ -790,7 +790,7 @@ def _marked_users(conn, lesson):
             if marks.has_prefix(u.name) and MARK in (u.description or "")]
 
 
-@cleanup.finder("local file", order=90)
+@cleanup.finder("local file", order=90, local=True)
 def _lesson_files(conn, lesson):
     """Key files, images and app-credential clouds made on this machine by the lesson."""
     if not _ours(lesson):

@@ -34,7 +34,11 @@ def quiet(*_):
 
 def to_terminal(config):
     """A `say` that reaches the terminal past pytest's output capture: the first `make test`
-    installs the services (minutes), and a newcomer should see that something is happening."""
+    installs the services (minutes), and a newcomer should see that something is happening.
+    A parallel run's worker has no terminal of its own: its stderr is the run's."""
+    if hasattr(config, "workerinput"):
+        worker = config.workerinput["workerid"]
+        return lambda line: print(f"[{worker}] {line}", file=sys.__stderr__, flush=True)
     capture = config.pluginmanager.getplugin("capturemanager")
     reporter = config.pluginmanager.getplugin("terminalreporter")
 

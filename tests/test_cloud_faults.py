@@ -20,7 +20,7 @@ from labkit.cloud import Layout, PocketCloud, system
 from labkit.connect import open_cloud
 from labkit.cloud.errors import PortInUse, ServiceCrashed, StateTooOld
 
-pytestmark = pytest.mark.cloud
+pytestmark = [pytest.mark.cloud, pytest.mark.disruptive]  # stops and crashes services
 
 
 def quiet(*_):

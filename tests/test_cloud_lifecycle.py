@@ -16,7 +16,7 @@ import pytest
 
 from labkit.cloud import process
 
-pytestmark = pytest.mark.cloud
+pytestmark = [pytest.mark.cloud, pytest.mark.disruptive]  # down, up, kill, restart
 
 LABKIT = str(Path(sys.executable).parent / "labkit")
 #: the processes every pocket cloud has (services added later come on top)

@@ -57,6 +57,7 @@ def _boot(learner, name, image, user_data, **extra):
     return learner.compute.wait_for_server(server, status="ACTIVE", wait=300, interval=2)
 
 
+@pytest.mark.disruptive
 def test_a_dead_libvirtd_is_restarted_by_up(compute, admin):
     runner = process.read_pid(compute.layout, "libvirtd")
     assert runner is not None, "libvirtd is not running"

@@ -78,6 +78,7 @@ def test_show_summary_shows_no_token(learner, capsys):
     assert learner.auth_token not in out
 
 
+@pytest.mark.disruptive
 def test_a_service_that_is_down_is_reported_and_the_rest_still_answers(pocket, learner):
     learner.authorize()  # the token (and its catalog) is in hand before Glance stops
     pocket.down(["glance"])

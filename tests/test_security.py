@@ -267,6 +267,7 @@ def test_upload_of_a_missing_file(learner, day3_name, tmp_path):
 
 
 # --- policy --------------------------------------------------------------------------------
+@pytest.mark.disruptive  # members may publicize while it runs: the image tests check they cannot
 def test_glance_policy_override_and_restore_take_effect_without_a_restart(pocket, learner, image):
     assert security.glance_policy_rules(["publicize_image"]) == {
         "publicize_image": "rule:context_is_admin"}

@@ -206,6 +206,7 @@ def test_create_delete_cycles_leave_nothing_stuck(learner, day3_name):
     assert [s for s in sfs.share_snapshots() if (s.name or "").startswith(day3_name)] == []
 
 
+@pytest.mark.disruptive  # Manila stops: the concurrency test and lesson 2 use it
 def test_manila_down_is_said_and_skipped_and_comes_back(pocket, learner, capsys):
     pocket.down(["manila"])
     try:

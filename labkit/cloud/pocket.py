@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import locks
 from . import environment, file_server, identities, ovn, process, state, system
 from .errors import CloudError, NotRunning, PortInUse, ServiceCrashed, ServiceTimeout
 from .layout import Layout
@@ -75,14 +76,22 @@ class PocketCloud:
         """Install the services (and compute's, where the machine has its packages) and
         prepare the seed state: the slow first-run steps, each a no-op once done (so a caller
         can show them apart from a routine start). Returns why compute's install failed, if
-        it did."""
-        environment.ensure_installed(self.layout, self.say)
-        compute_failed = environment.ensure_compute(self.layout, self.say)
-        state.ensure_seed(self.layout, self.say)
+        it did. The services folder is shared by every state (the lab's, the tests'): one
+        install at a time, and a second finds the first's work done."""
+        with locks.held(self.layout.services, self.say, "installing the services"):
+            environment.ensure_installed(self.layout, self.say)
+            compute_failed = environment.ensure_compute(self.layout, self.say)
+            state.ensure_seed(self.layout, self.say)
         return compute_failed
 
     def up(self, timeout=120):
-        """Start whatever is not running and wait until every service answers."""
+        """Start whatever is not running and wait until every service answers. One `up` at a
+        time per state (two notebooks, an instructor's `verify`, two test workers): a second
+        waits for the first, then finds the cloud up and starts nothing."""
+        with locks.held(self.layout.state, self.say, "an `up` or `reset` of this cloud"):
+            return self._up(timeout)
+
+    def _up(self, timeout):
         started = time.monotonic()
         elapsed = lambda: f"[{time.monotonic() - started:5.1f}s]"  # noqa: E731
         compute_failed = self.install()
@@ -169,14 +178,15 @@ class PocketCloud:
 
     def reset(self):
         """Stop the cloud and delete its state (images, objects, users). Next `up` makes anew."""
-        self.down()
-        if self.layout.state.exists():
-            strangers = {p.name for p in self.layout.state.iterdir()} - state.STATE_ENTRIES
-            if strangers:
-                raise CloudError(
-                    f"Not deleting {self.layout.state}: it holds files that are not the pocket "
-                    f"cloud's ({', '.join(sorted(strangers)[:3])}).")
-            shutil.rmtree(self.layout.state)
+        with locks.held(self.layout.state, self.say, "an `up` or `reset` of this cloud"):
+            self.down()
+            if self.layout.state.exists():
+                strangers = {p.name for p in self.layout.state.iterdir()} - state.STATE_ENTRIES
+                if strangers:
+                    raise CloudError(
+                        f"Not deleting {self.layout.state}: it holds files that are not the "
+                        f"pocket cloud's ({', '.join(sorted(strangers)[:3])}).")
+                shutil.rmtree(self.layout.state)
 
     # --- for the learner ---
     def env_lines(self, cloud="labkit"):

@@ -93,7 +93,7 @@ def delete(admin, output, say=print):
         if user is not None and clouds_yaml.is_file():
             try:
                 conn = open_cloud(cloud, clouds_yaml)
-                cleanup.cleanup(conn, quiet=True)
+                cleanup.cleanup(conn, quiet=True, local=False)  # the students' clouds only
             except Exception as exc:  # the resources may already be gone; go on
                 say(f"  {project.name}: cleanup as the student failed ({exc}); deleting anyway")
         if user is not None:
