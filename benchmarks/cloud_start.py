@@ -12,10 +12,18 @@
 
 It uses its own state folder and ports (LABKIT_STATE, LABKIT_PORT_OFFSET; defaults below), so a
 cloud started by `make lab` or by the tests is left alone.
+
+    .venv/bin/python benchmarks/cloud_start.py --control-plane
+
+measures the cloud a machine without compute's packages runs (Keystone, Glance, Swift,
+Neutron's and Nova's APIs, Manila, PostgreSQL): as root, it hides one program of each
+optional tier (libvirtd, ovs-vswitchd, ganesha.nfsd) in a private mount namespace for this
+run only, and uses a state folder of its own.
 """
 
 import argparse
 import os
+import shlex
 import shutil
 import statistics
 import sys
@@ -27,7 +35,7 @@ os.environ.setdefault("LABKIT_STATE", str(ROOT / ".labkit" / "bench-state"))
 os.environ.setdefault("LABKIT_PORT_OFFSET", "17000")
 sys.path.insert(0, str(ROOT))
 
-from labkit.cloud import PocketCloud  # noqa: E402
+from labkit.cloud import PocketCloud, system  # noqa: E402
 from labkit.cloud import environment, process, state  # noqa: E402
 from labkit.cloud.registry import SERVICES  # noqa: E402
 
@@ -43,7 +51,11 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--with-seed", action="store_true",
                         help="also time building the seed (deletes and rebuilds it)")
+    parser.add_argument("--control-plane", action="store_true",
+                        help="without the compute, networking and file-server tiers (root)")
     args = parser.parse_args()
+    if args.control_plane and not os.environ.get("LABKIT_BENCH_TIERS_HIDDEN"):
+        return without_optional_tiers()
     quiet = lambda *_: None  # noqa: E731
     cloud = PocketCloud(say=quiet)
     environment.ensure_installed(cloud.layout)
@@ -95,6 +107,26 @@ def main():
         print(f"  {service.name:26}{kib['Rss'] / 1024:6.0f} MB {kib['Pss'] / 1024:6.0f} MB")
     print(f"  {'all':26}{totals['Rss'] / 1024:6.0f} MB {totals['Pss'] / 1024:6.0f} MB")
     cloud.down()
+
+
+#: one program of each optional tier: without it, `up` runs that tier's services as a
+#: machine without its packages does (system.py's probes find it missing)
+TIER_PROGRAMS = ("libvirtd", "ovs-vswitchd", "ganesha.nfsd")
+
+
+def without_optional_tiers():
+    """Run this benchmark again in a private mount namespace where each tier's program is
+    /dev/null (not executable): only this process and its children see it so."""
+    if os.geteuid() != 0:
+        sys.exit("--control-plane hides programs with a bind mount: run it as root (a machine "
+                 "without compute's packages runs the control plane anyway: no option needed)")
+    hide = "; ".join(f"mount --bind /dev/null {shlex.quote(path)}"
+                     for path in filter(None, map(system.which, TIER_PROGRAMS)))
+    again = shlex.join([sys.executable, *sys.argv])
+    env = {**os.environ, "LABKIT_BENCH_TIERS_HIDDEN": "1",
+           "LABKIT_STATE": str(ROOT / ".labkit" / "bench-control-plane-state")}
+    os.execvpe("unshare", ["unshare", "--mount", "--propagation", "private",
+                           "sh", "-ec", f"{hide}; exec {again}"], env)
 
 
 if __name__ == "__main__":
