@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import openstack
 import pytest
 
+from labkit import locks
 from labkit.cloud import Layout, PocketCloud, system
 from labkit.connect import open_cloud
 from labkit.cloud.errors import PortInUse, ServiceCrashed, StateTooOld
@@ -37,6 +38,7 @@ def _new_cloud(pocket, monkeypatch):
 def _remove(cloud):
     cloud.reset()
     shutil.rmtree(cloud.layout.state, ignore_errors=True)
+    locks.lock_file(cloud.layout.state).unlink(missing_ok=True)  # nobody else uses this state
 
 
 @pytest.fixture
