@@ -27,7 +27,7 @@ from pathlib import Path
 
 from openstack import exceptions as sdk_exc
 
-from . import cleanup, marks, servers
+from . import cleanup, marks, polling, servers
 from .messages import error_line
 
 #: the external network labkit's pocket cloud makes where networking runs
@@ -271,15 +271,17 @@ def ssh_from_outside(address, key, command="hostname", user="root", connect_time
 
 
 def retry(attempt, until_ok=True, seconds=20):
-    """attempt() (a Reply) once a second until its ok is until_ok, at most seconds long: a
-    rule reaches the switch's flows a moment after Neutron stores it, and a server's SSH
-    server starts a moment after its address. The last Reply."""
+    """attempt() (a Reply) again until its ok is until_ok, at most seconds long, soon at
+    first, then about once a second (polling.Backoff): a rule reaches the switch's flows a
+    moment after Neutron stores it, and a server's SSH server starts a moment after its
+    address. The last Reply."""
     deadline = time.monotonic() + seconds
+    pause = polling.Backoff()
     while True:
         reply = attempt()
         if reply.ok == until_ok or time.monotonic() > deadline:
             return reply
-        time.sleep(1)
+        pause.sleep()
 
 
 # --- cleanup: floating IPs, routers, then networks ----------------------------------------------

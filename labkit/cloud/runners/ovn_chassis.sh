@@ -46,7 +46,10 @@ stop() {
     trap - TERM INT
     kill -TERM "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
-    ovs-vsctl --timeout=2 --db="$OVN_DB" --if-exists del-port "$EX_BRIDGE" "$VETH" || true
+    # `down` may stop ovsdb-server at the same moment: then the port stays in its database,
+    # and the next start adds it again by name (--may-exist), so no error line for that
+    ovs-vsctl --timeout=2 --db="$OVN_DB" --if-exists del-port "$EX_BRIDGE" "$VETH" \
+        2>/dev/null || true
     ip link delete "$VETH" 2>/dev/null || true
     ip netns delete "$NAMESPACE" 2>/dev/null || true
     exit 0
