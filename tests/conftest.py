@@ -35,16 +35,18 @@ def quiet(*_):
 def to_terminal(config):
     """A `say` that reaches the terminal past pytest's output capture: the first `make test`
     installs the services (minutes), and a newcomer should see that something is happening.
-    A parallel run's worker has no terminal of its own: its stderr is the run's."""
-    if hasattr(config, "workerinput"):
-        worker = config.workerinput["workerid"]
-        return lambda line: print(f"[{worker}] {line}", file=sys.__stderr__, flush=True)
+    A parallel run's worker reports to its controller, not to the terminal: it writes to its
+    stderr, which is the run's once capture lets go of it."""
     capture = config.pluginmanager.getplugin("capturemanager")
     reporter = config.pluginmanager.getplugin("terminalreporter")
+    worker = getattr(config, "workerinput", {}).get("workerid")
 
     def say(line):
         with capture.global_and_fixture_disabled():
-            reporter.write_line(line)
+            if worker:
+                print(f"[{worker}] {line}", file=sys.stderr, flush=True)
+            else:
+                reporter.write_line(line)
     return say
 
 
