@@ -29,7 +29,7 @@ lab: system $(STAMP)
 	$(BIN)/labkit lab
 
 # two steps, one report each: first two workers side by side (tests that share cloud state
-# share a worker: conftest.py's SHARED_STATE), then, alone, the tests that stop, kill or
+# share a worker: tests/parallel_groups.py), then, alone, the tests that stop, kill or
 # reconfigure the cloud; both always run, and make fails if either did
 test: system $(STAMP)
 	$(BIN)/python -m pytest -n 2 --durations=20; parallel=$$?; \

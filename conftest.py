@@ -32,35 +32,16 @@ def pytest_addoption(parser):
                           "minutes each); `make test-long` runs only those")
 
 
-#: Which tests share cloud state, so that in a parallel run (`make test`: pytest-xdist -n 2)
-#: they run on one worker, one after another. A lesson's cleanup removes
-#: what carries its mark; lesson 3's takes every marked security group and key pair of the
-#: project, and for a moment lets members make images public (its policy demo), which
-#: lesson 1 and the image tests check they cannot. Everything else is grouped by file.
-SHARED_STATE = {
-    "lessons-1-and-3": ("01-working-with-images.ipynb", "test_lesson01_notebook.py",
-                        "test_images.py", "test_images_exercises.py", "test_servers.py",
-                        "test_browser.py", "test_widgets.py", "test_cloud_roundtrips.py",
-                        "03-tightening-your-security.ipynb", "test_lesson03_notebook.py",
-                        "test_security.py", "test_security_exercises.py",
-                        "test_networking.py", "test_concurrent_learners.py"),
-    "lesson-2": ("02-network-shared-folders.ipynb", "test_lesson02_notebook.py",
-                 "test_shares.py", "test_shares_exercises.py", "test_shares_nfs.py"),
-    "lesson-4": ("04-working-with-containers.ipynb", "test_containers.py",
-                 "test_containers_exercises.py"),
-}
-GROUP_OF = {file: group for group, files in SHARED_STATE.items() for file in files}
-
-
 def pytest_xdist_make_scheduler(config, log):
-    """pytest-xdist's scope scheduling with SHARED_STATE's groups as the scopes: a group
-    runs whole on one worker, the biggest groups first."""
+    """pytest-xdist's scope scheduling with tests/parallel_groups.py's groups as the scopes:
+    a group runs whole on one worker, the biggest groups first."""
     from xdist.scheduler import LoadScopeScheduling
+
+    from parallel_groups import group
 
     class SharedStateScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid):
-            file = nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
-            return GROUP_OF.get(file, file)
+            return group(nodeid.split("::", 1)[0].rsplit("/", 1)[-1])
 
     return SharedStateScheduling(config, log)
 

@@ -245,7 +245,8 @@ def test_cleanup_removes_only_marked_containers(learner, day3_name):
     marked = containers.create_container(learner, day3_name)
     unmarked_meta = day3_name + "-nometa"
     learner.object_store.create_container(name=unmarked_meta)
-    other_lesson = containers.create_container(learner, day3_name + "-l01", lesson="01")
+    # another lesson's mark, one no other test or lesson uses (their cleanups would take it)
+    other_lesson = containers.create_container(learner, day3_name + "-l89", lesson="89")
     try:
         containers.upload_bytes(learner, marked, "a/b.txt", b"x")
         containers.upload_bytes(learner, other_lesson, "keep.txt", b"x")

@@ -211,7 +211,7 @@ def test_cleanup_removes_only_marked_images_even_protected(conn, name):
     images.create_image(conn, f"{name}-a", data=b"\0" * 512, disk_format="raw",
                         protected=True)
     images.create_image(conn, f"{name}-other-lesson", data=b"\0" * 512, disk_format="raw",
-                        lesson="99")
+                        lesson="88")  # a mark only this test uses: another's cleanup would take it
     unmarked = conn.image.create_image(f"{name}-unmarked", disk_format="raw",
                                        container_format="bare", allow_duplicates=True)
     report = cleanup.cleanup(conn, lesson="01", quiet=True)
