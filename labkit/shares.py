@@ -316,6 +316,12 @@ def resize_share(conn, share, new_size, wait=True, timeout=120):
     if not wait:
         return current
     done = wait_for_share(conn, current, timeout=timeout)
+    if done.size != new_size:
+        # Manila writes the new size and status in one transaction, but reads a share and
+        # its instance (which holds the status) in two queries; on PostgreSQL (read
+        # committed) a GET that straddles that write shows the new status with the old
+        # size. The write is done by then: one more read sees both.
+        done = get_share(conn, current.id)
     if new_size < current.size and done.size != new_size:
         raise ShrinkRefused(f"{current.name} was not shrunk to {new_size} GiB; it is still "
                             f"{done.size} GiB. Manila says: {_latest_message(conn, current)} "

@@ -117,3 +117,42 @@ def test_a_400_that_never_ends_is_reported_not_waited_forever(monkeypatch):
 
     with pytest.raises(shares.ShareError, match="still being deleted"):
         shares._wait_gone(fetch, "snapshot s", timeout=60)
+
+
+class _Manila:
+    """Manila's share answers, one per GET, in order (the last repeats)."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.resized = None
+
+    def get_share(self, share_id):
+        from types import SimpleNamespace
+        status, size = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        return SimpleNamespace(id=share_id, name="day3-s", status=status, size=size)
+
+    def resize_share(self, share_id, new_size):
+        self.resized = new_size
+
+    def user_messages(self, resource_id):
+        from types import SimpleNamespace
+        return [SimpleNamespace(created_at="2026-12-01T11:26:02",
+                                user_message="shrink: possible data loss")]
+
+
+def _shrink_with(monkeypatch, manila):
+    monkeypatch.setattr(shares, "manila", lambda conn: manila)
+    monkeypatch.setattr(shares.time, "sleep", lambda _: None)
+    return shares.resize_share(None, "share-id", 2)
+
+
+def test_a_read_that_shows_the_new_status_with_the_old_size_is_read_again(monkeypatch):
+    # before; while shrinking; a GET across Manila's last write; the next GET
+    manila = _Manila(("available", 3), ("shrinking", 3), ("available", 3), ("available", 2))
+    assert _shrink_with(monkeypatch, manila).size == 2 and manila.resized == 2
+
+
+def test_a_shrink_the_back_end_refused_is_reported_with_manilas_message(monkeypatch):
+    manila = _Manila(("available", 3), ("shrinking", 3), ("available", 3))
+    with pytest.raises(shares.ShrinkRefused, match="still 3 GiB.*possible data loss"):
+        _shrink_with(monkeypatch, manila)
