@@ -58,7 +58,7 @@ def pytest_collection_modifyitems(config, items):
     if not config.getoption("--long"):
         config.labkit_long_deselected = _deselect(config, items, "long")
     if _parallel(config):
-        config.labkit_disruptive_deselected = _deselect(config, items, "disruptive")
+        _deselect(config, items, "disruptive")
 
 
 def _deselect(config, items, marker):
