@@ -20,8 +20,8 @@ pytestmark = [pytest.mark.cloud, pytest.mark.disruptive]  # down, up, kill, rest
 
 LABKIT = str(Path(sys.executable).parent / "labkit")
 #: the processes every pocket cloud has (services added later come on top)
-CORE = {"keystone", "glance", "swift-account", "swift-container", "swift-object",
-             "swift-proxy", "swift-container-updater", "neutron", "nova", "mirror"}
+CORE = {"keystone", "glance", "swift-storage", "swift-proxy", "swift-container-updater",
+        "neutron", "nova", "mirror"}
 
 
 def process_names(cloud):
@@ -89,17 +89,19 @@ def test_up_restarts_a_running_service_whose_configuration_this_labkit_changed(p
 def test_status_shows_every_process_healthy(pocket):
     rows = rows_by_process(pocket)
     assert CORE <= set(rows) == process_names(pocket)
-    ports = pocket.layout.ports()
+    ports = set(pocket.layout.ports().values())
+    procs = {proc.name: proc for _, proc in pocket.processes()}
     for name, row in rows.items():
         assert row.healthy, f"{name} is not healthy"
         assert isinstance(row.pid, int) and process._start_time(row.pid) is not None
         assert Path(row.log) == pocket.layout.log(name) and Path(row.log).is_file()
         # a process with a port of the host listens on it; the others listen on none of
         # the host's (unix sockets: libvirtd, Open vSwitch, OVN; nfs-ganesha: inside the
-        # storage namespace; the container updater: nothing)
-        if name in ports:
-            assert row.port == ports[name]
-            assert process.port_in_use(row.port)
+        # storage namespace; the container updater: nothing). Swift's storage servers are
+        # one process with three ports.
+        if procs[name].ports:
+            assert row.port == procs[name].port and set(procs[name].ports) <= ports
+            assert all(process.port_in_use(port) for port in procs[name].ports), name
         else:
             assert row.port is None
 
@@ -215,3 +217,23 @@ def test_secrets_are_private_and_stay_out_of_the_logs(pocket):
         content = path.read_bytes()
         for password in passwords:
             assert password.encode() not in content, f"a password is written in {path}"
+
+
+def test_a_process_an_older_labkit_named_differently_is_stopped_by_up(pocket):
+    """Swift's storage servers were three processes (swift-account, ...), now one: a cloud
+    started before the change still runs them, holding the ports the new one needs. `up`
+    stops what runs under a name no service has now, and says so."""
+    from labkit.cloud import PocketCloud
+
+    stray = subprocess.Popen(["sleep", "300"], start_new_session=True)
+    try:
+        process._record(pocket.layout, "swift-account", stray.pid)
+        said = []
+        assert PocketCloud(pocket.layout, say=said.append).up(timeout=60) == []
+        assert stray.wait(timeout=20) == -signal.SIGTERM
+        assert any(line.startswith("Stopping swift-account: started by an older labkit")
+                   for line in said), said
+        assert not pocket.layout.pidfile("swift-account").exists()
+    finally:
+        stray.kill()
+        pocket.layout.pidfile("swift-account").unlink(missing_ok=True)

@@ -104,12 +104,18 @@ class PocketCloud:
             if stale:  # running with the configuration of an older labkit
                 self.say(f"Restarting {', '.join(stale)}: this labkit changed its configuration.")
                 self.down(stale)
+        strays = self._strays()
+        if strays:  # they would hold the ports of the processes that replace them
+            self.say(f"Stopping {', '.join(p.name for p in strays)}: started by an older labkit "
+                     f"under names this one does not use.")
+            process.stop(self.layout, strays)
         joining = state.missing_services(self.layout)
         to_start = [proc for _, proc in self.processes()
                     if process.read_pid(self.layout, proc.name) is None]
         for proc in to_start:  # check every port before starting anything
-            if proc.port is not None and process.port_in_use(proc.port):
-                raise PortInUse(proc.name, proc.port)
+            for port in proc.ports:
+                if process.port_in_use(port):
+                    raise PortInUse(proc.name, port)
         ports = {proc.name: proc.port for _, proc in self.processes()}
         on_ready = lambda name: self.say(  # noqa: E731
             f"{elapsed()} {name:24} up" + (f"  127.0.0.1:{ports[name]}" if ports[name] else ""))
@@ -167,10 +173,18 @@ class PocketCloud:
 
         What starts first stops last: a request in flight when the database server went at
         the same moment kept its API worker retrying the connection until it was killed."""
-        procs = [proc for _, proc in self.processes(services)]
+        procs = [proc for _, proc in self.processes(services)] + (self._strays() if not services
+                                                                 else [])
         first = self._starting_first()
         return (process.stop(self.layout, [p for p in procs if p.name not in first])
                 + process.stop(self.layout, [p for p in procs if p.name in first]))
+
+    def _strays(self):
+        """Running processes that an older labkit started under a name no service has now
+        (Swift's storage servers were three processes, now one)."""
+        known = {proc.name for _, proc in self.processes()}
+        return [process.Process(pidfile.stem, []) for pidfile in self.layout.run.glob("*.pid")
+                if pidfile.stem not in known and process.read_pid(self.layout, pidfile.stem)]
 
     def _starting_first(self):
         return {proc.name for svc in SERVICES if svc.starts_first

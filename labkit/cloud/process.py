@@ -35,6 +35,8 @@ class Process:
     name: str  #: e.g. "glance", "swift-proxy"; names the log and pid files
     argv: list
     port: int | None = None  #: the port it listens on, checked before start
+    #: the other ports of a process that serves several (Swift's storage node)
+    more_ports: list = field(default_factory=list)
     health_url: str | None = None  #: answers < 500 once it serves requests
     ready: Callable[[], bool] | None = None  #: or: True once it serves (a non-HTTP server)
     env: dict = field(default_factory=dict)
@@ -42,6 +44,10 @@ class Process:
     #: a Python program of the services environment: forked from runners/forkserver.py's
     #: FAMILY of preloaded libraries instead of starting an interpreter of its own
     family: str | None = None
+
+    @property
+    def ports(self):
+        return [port for port in (self.port, *self.more_ports) if port is not None]
 
     def is_healthy(self):
         if self.health_url is not None:
@@ -213,7 +219,7 @@ def stop(layout, procs, timeout=15):
             _log_line(layout, proc, f"killed: still running {timeout} s after "
                                     f"{signal.Signals(proc.stop_signal).name}")
     deadline = time.monotonic() + timeout
-    while (any(proc.port and port_in_use(proc.port) for proc, _ in running.values())
+    while (any(port_in_use(port) for proc, _ in running.values() for port in proc.ports)
            and time.monotonic() < deadline):
         time.sleep(0.1)
     for proc in procs:

@@ -1,10 +1,11 @@
-"""Swift: object storage. Three storage servers, the proxy, and the container updater."""
+"""Swift: object storage. The proxy, the three storage servers (one process:
+runners/swift_storage.py), and the container updater."""
 
 import errno
 import os
 
 from .errors import NoXattr
-from .process import Process
+from .process import Process, answers
 from .service import RUNNERS, Service
 
 STORAGE_SERVERS = ("account", "container", "object")
@@ -48,25 +49,26 @@ class Swift(Service):
     def processes(self, layout):
         conf = layout.state / "swift"
         ports = layout.ports()
-        procs = [Process(f"swift-{server}",
-                         [self.tool(layout, f"swift-{server}-server"),
-                          str(conf / f"{server}-server.conf"), "-v"],
-                         port=ports[f"swift-{server}"],
-                         health_url=layout.url(f"swift-{server}", "/healthcheck"),
-                         family="swift")
-                 for server in STORAGE_SERVERS]
-        procs.append(Process("swift-proxy",
-                             [self.tool(layout, "swift-proxy-server"),
-                              str(conf / "proxy-server.conf"), "-v"],
-                             port=ports["swift-proxy"],
-                             health_url=layout.url("swift-proxy", "/healthcheck"),
-                             family="swift"))
-        # Without the updater, account listings never show object counts and bytes.
-        procs.append(Process("swift-container-updater",
-                             [self.tool(layout, "python"),
-                              str(RUNNERS / "swift_container_updater.py"),
-                              str(conf / "container-server.conf")], family="swift"))
-        return procs
+        storage = [f"swift-{server}" for server in STORAGE_SERVERS]
+        health = [layout.url(name, "/healthcheck") for name in storage]
+        return [
+            # the three storage servers: one process (runners/swift_storage.py)
+            Process("swift-storage",
+                    [self.tool(layout, "python"), str(RUNNERS / "swift_storage.py"),
+                     *(str(conf / f"{server}-server.conf") for server in STORAGE_SERVERS)],
+                    port=ports["swift-object"], more_ports=[ports[n] for n in storage[:2]],
+                    ready=lambda: all(answers(url) for url in health), family="swift"),
+            Process("swift-proxy",
+                    [self.tool(layout, "swift-proxy-server"),
+                     str(conf / "proxy-server.conf"), "-v"],
+                    port=ports["swift-proxy"],
+                    health_url=layout.url("swift-proxy", "/healthcheck"),
+                    family="swift"),
+            # Without the updater, account listings never show object counts and bytes.
+            Process("swift-container-updater",
+                    [self.tool(layout, "python"), str(RUNNERS / "swift_container_updater.py"),
+                     str(conf / "container-server.conf")], family="swift"),
+        ]
 
     def endpoints(self, layout):
         return [("object-store", "swift",
