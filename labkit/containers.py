@@ -649,8 +649,12 @@ def application_container_services(conn):
 # ---------------------------------------------------------------- cleanup
 
 def is_marked(conn, container, lesson):
-    """True when the container has the day3- name and the lesson's metadata mark."""
-    metadata = conn.object_store.get_container_metadata(container).metadata
+    """True when the container has the day3- name and the lesson's metadata mark (False
+    when it is gone: another notebook or cleanup may delete it after it was listed)."""
+    try:
+        metadata = conn.object_store.get_container_metadata(container).metadata
+    except sdk_exc.NotFoundException:
+        return False
     normalised = {key.replace("-", "_"): value for key, value in metadata.items()}
     return marks.is_marked(container, normalised, lesson)
 
@@ -667,9 +671,13 @@ def marked_containers(conn, lesson=None):
 def _marked_objects(conn, lesson):
     found = []
     for container in marked_containers(conn, lesson):
-        for obj in conn.object_store.objects(container):
-            found.append((f"{container}/{obj.name}",
-                          lambda c=container, o=obj.name: delete_object(conn, c, o)))
+        try:
+            objects = list(conn.object_store.objects(container))
+        except sdk_exc.NotFoundException:
+            continue  # deleted since it was listed: nothing left to clean in it
+        found.extend((f"{container}/{obj.name}",
+                      lambda c=container, o=obj.name: delete_object(conn, c, o))
+                     for obj in objects)
     return found
 
 

@@ -189,3 +189,35 @@ def test_application_container_services_finds_official_names_and_aliases(monkeyp
     monkeypatch.setattr(containers.capabilities, "catalog", lambda conn: catalog)
     rows = containers.application_container_services(None)
     assert [(r["name"], r["url"]) for r in rows] == [("zun", "z"), ("magnum", "m")]
+
+
+def test_cleanup_passes_over_a_container_deleted_after_it_was_listed(monkeypatch):
+    """Another notebook, or another lesson's cleanup, may delete a container between the
+    listing and the next call: Swift then answers 404, and there is nothing left to clean."""
+    from types import SimpleNamespace
+
+    from openstack import exceptions as sdk_exc
+
+    from labkit import containers, marks
+
+    mark = {marks.KEY: "04"}
+    gone = {"day3-gone-at-head", "day3-gone-at-listing"}
+
+    class Store:
+        def containers(self, prefix):
+            return [SimpleNamespace(name=n) for n in ("day3-kept", *sorted(gone))]
+
+        def get_container_metadata(self, name):
+            if name == "day3-gone-at-head":
+                raise sdk_exc.NotFoundException("404")
+            return SimpleNamespace(metadata=mark)
+
+        def objects(self, name):
+            if name == "day3-gone-at-listing":
+                raise sdk_exc.NotFoundException("404")
+            return [SimpleNamespace(name="a.txt")]
+
+    monkeypatch.setattr(containers.capabilities, "has_service", lambda conn, kind: True)
+    conn = SimpleNamespace(object_store=Store())
+    assert containers.marked_containers(conn, "04") == ["day3-kept", "day3-gone-at-listing"]
+    assert [name for name, _ in containers._marked_objects(conn, "04")] == ["day3-kept/a.txt"]
