@@ -173,8 +173,9 @@ class PocketCloud:
 
         What starts first stops last: a request in flight when the database server went at
         the same moment kept its API worker retrying the connection until it was killed."""
-        procs = [proc for _, proc in self.processes(services)] + (self._strays() if not services
-                                                                 else [])
+        procs = [proc for _, proc in self.processes(services)]
+        if not services:  # a whole cloud's down also stops what an older labkit left running
+            procs += self._strays()
         first = self._starting_first()
         return (process.stop(self.layout, [p for p in procs if p.name not in first])
                 + process.stop(self.layout, [p for p in procs if p.name in first]))

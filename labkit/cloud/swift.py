@@ -49,14 +49,14 @@ class Swift(Service):
     def processes(self, layout):
         conf = layout.state / "swift"
         ports = layout.ports()
-        storage = [f"swift-{server}" for server in STORAGE_SERVERS]
-        health = [layout.url(name, "/healthcheck") for name in storage]
+        first, *others = [f"swift-{server}" for server in STORAGE_SERVERS]
+        health = [layout.url(name, "/healthcheck") for name in (first, *others)]
         return [
             # the three storage servers: one process (runners/swift_storage.py)
             Process("swift-storage",
                     [self.tool(layout, "python"), str(RUNNERS / "swift_storage.py"),
                      *(str(conf / f"{server}-server.conf") for server in STORAGE_SERVERS)],
-                    port=ports["swift-object"], more_ports=[ports[n] for n in storage[:2]],
+                    port=ports[first], more_ports=[ports[name] for name in others],
                     ready=lambda: all(answers(url) for url in health), family="swift"),
             Process("swift-proxy",
                     [self.tool(layout, "swift-proxy-server"),
